@@ -1,0 +1,254 @@
+"""Configuration objects: TLS, timeouts and limits. Pure values, no I/O at creation."""
+
+from __future__ import annotations
+
+import functools
+import os
+import ssl
+from typing import Union
+
+CertTypes = Union[str, "os.PathLike[str]", tuple[str, str], tuple[str, str, str]]
+VerifyTypes = Union[bool, str, "os.PathLike[str]"]
+
+
+class SSLConfig:
+    """TLS settings for https connections.
+
+    Arguments:
+
+    * `verify`: `True` (the default) verifies servers against certifi's CA bundle;
+      a path to a CA bundle file or to a directory of hashed certificates uses those
+      instead; `False` disables verification (and hostname checking).
+    * `cert`: a client certificate: a path to a PEM file holding the certificate and
+      its key, or `(certfile, keyfile)`, or `(certfile, keyfile, password)`.
+
+    ```python
+    pool = httpcore.ConnectionPool(ssl=httpcore.SSLConfig(verify="/etc/ssl/my-ca.pem"))
+    ```
+
+    Contexts are built lazily and cached per process for each distinct setting,
+    so creating pools is cheap.
+    """
+
+    __slots__ = ("cert", "verify")
+
+    def __init__(self, *, cert: CertTypes | None = None, verify: VerifyTypes = True):
+        if not isinstance(verify, (bool, str, os.PathLike)):
+            raise TypeError(f"verify must be a bool or a path, not {type(verify).__name__}")
+        self.cert = cert
+        self.verify = verify
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, SSLConfig)
+            and self.cert == other.cert
+            and self.verify == other.verify
+        )
+
+    def __hash__(self) -> int:
+        return hash((_freeze(self.cert), _freeze(self.verify)))
+
+    def __repr__(self) -> str:
+        return f"SSLConfig(cert={self.cert!r}, verify={self.verify!r})"
+
+    def load_ssl_context(self, *, http2: bool = False) -> ssl.SSLContext:
+        """Return the (cached, shared) `ssl.SSLContext` for these settings."""
+        return _ssl_context(_freeze(self.verify), _freeze(self.cert), http2)
+
+
+def _freeze(value: object) -> object:
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    return value
+
+
+@functools.lru_cache(maxsize=32)
+def _ssl_context(verify: object, cert: object, http2: bool) -> ssl.SSLContext:
+    if verify is False:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    else:
+        context = ssl.create_default_context()
+        if verify is True:
+            import certifi  # imported here: loading the bundle is only needed for TLS
+
+            context.load_verify_locations(cafile=certifi.where())
+        else:
+            assert isinstance(verify, str)
+            if os.path.isdir(verify):
+                context.load_verify_locations(capath=verify)
+            elif os.path.isfile(verify):
+                context.load_verify_locations(cafile=verify)
+            else:
+                raise FileNotFoundError(f"CA bundle or directory not found: {verify!r}")
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if cert is not None:
+        if isinstance(cert, str):
+            context.load_cert_chain(cert)
+        elif isinstance(cert, tuple) and len(cert) == 2:
+            context.load_cert_chain(cert[0], cert[1])
+        elif isinstance(cert, tuple) and len(cert) == 3:
+            context.load_cert_chain(cert[0], cert[1], cert[2])
+        else:
+            raise TypeError(f"cert must be a path or a 2- or 3-tuple, not {cert!r}")
+    context.set_alpn_protocols(["h2", "http/1.1"] if http2 else ["http/1.1"])
+    # RFC 9113 section 9.2: TLS compression must be off for HTTP/2 (and is never wanted).
+    context.options |= ssl.OP_NO_COMPRESSION
+    return context
+
+
+class TimeoutConfig:
+    """Timeouts in seconds; `None` means wait forever.
+
+    `TimeoutConfig(5.0)` sets all four; the keyword arguments override one each.
+
+    * `connect_timeout`: TCP connect and TLS handshake.
+    * `read_timeout`: the longest wait for any data from the server.
+    * `write_timeout`: the longest wait to send a piece of data.
+    * `pool_timeout`: the longest wait for a free connection in the pool.
+
+    ```python
+    pool = httpcore.ConnectionPool(timeout=httpcore.TimeoutConfig(10, pool_timeout=1))
+    ```
+    """
+
+    __slots__ = ("connect_timeout", "pool_timeout", "read_timeout", "write_timeout")
+
+    def __init__(
+        self,
+        timeout: float | TimeoutConfig | None = None,
+        *,
+        connect_timeout: float | None = None,
+        read_timeout: float | None = None,
+        write_timeout: float | None = None,
+        pool_timeout: float | None = None,
+    ):
+        if isinstance(timeout, TimeoutConfig):
+            base: tuple[float | None, ...] = timeout.as_tuple()
+        else:
+            base = (timeout,) * 4
+        given = (connect_timeout, read_timeout, write_timeout, pool_timeout)
+        values = [g if g is not None else b for g, b in zip(given, base)]
+        for name, value in zip(self.__slots__, values):
+            _check_seconds(name, value)
+        self.connect_timeout, self.read_timeout, self.write_timeout, self.pool_timeout = values
+
+    def as_tuple(self) -> tuple[float | None, float | None, float | None, float | None]:
+        return (self.connect_timeout, self.read_timeout, self.write_timeout, self.pool_timeout)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TimeoutConfig) and self.as_tuple() == other.as_tuple()
+
+    def __hash__(self) -> int:
+        return hash(self.as_tuple())
+
+    def __repr__(self) -> str:
+        c, r, w, p = self.as_tuple()
+        if c == r == w == p:
+            return f"TimeoutConfig(timeout={c!r})"
+        return (
+            f"TimeoutConfig(connect_timeout={c!r}, read_timeout={r!r}, "
+            f"write_timeout={w!r}, pool_timeout={p!r})"
+        )
+
+
+def _check_seconds(name: str, value: object) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number of seconds or None, not {value!r}")
+    if value < 0 or value != value:
+        raise ValueError(f"{name} must be >= 0, not {value!r}")
+
+
+class PoolLimits:
+    """How many connections a pool keeps and opens.
+
+    * `soft_limit`: idle keep-alive connections kept open (more are closed on release).
+    * `hard_limit`: connections open at once, over all origins; `None` for no limit.
+      A request that finds the pool full waits up to `pool_timeout`, then raises `PoolTimeout`.
+    * `keepalive_expiry`: seconds an idle connection is kept before it is closed.
+
+    ```python
+    pool = httpcore.ConnectionPool(limits=httpcore.PoolLimits(soft_limit=10, hard_limit=100))
+    ```
+    """
+
+    __slots__ = ("hard_limit", "keepalive_expiry", "soft_limit")
+
+    def __init__(
+        self,
+        *,
+        soft_limit: int = 10,
+        hard_limit: int | None = 100,
+        keepalive_expiry: float | None = 5.0,
+    ):
+        if isinstance(soft_limit, bool) or not isinstance(soft_limit, int) or soft_limit < 0:
+            raise ValueError(f"soft_limit must be an int >= 0, not {soft_limit!r}")
+        if hard_limit is not None and (
+            isinstance(hard_limit, bool) or not isinstance(hard_limit, int) or hard_limit < 1
+        ):
+            raise ValueError(f"hard_limit must be an int >= 1 or None, not {hard_limit!r}")
+        _check_seconds("keepalive_expiry", keepalive_expiry)
+        self.soft_limit = soft_limit
+        self.hard_limit = hard_limit
+        self.keepalive_expiry = keepalive_expiry
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PoolLimits) and (
+            (self.soft_limit, self.hard_limit, self.keepalive_expiry)
+            == (other.soft_limit, other.hard_limit, other.keepalive_expiry)
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.soft_limit, self.hard_limit, self.keepalive_expiry))
+
+    def __repr__(self) -> str:
+        return (
+            f"PoolLimits(soft_limit={self.soft_limit!r}, hard_limit={self.hard_limit!r}, "
+            f"keepalive_expiry={self.keepalive_expiry!r})"
+        )
+
+
+class ProtocolLimits:
+    """Bounds on what a server can make the client consume while parsing a response.
+
+    * `max_header_bytes`: the size of a response head (status line and headers).
+    * `max_header_count`: the number of header fields in a response head.
+
+    Exceeding a limit raises `LimitExceeded`, naming the limit.
+    """
+
+    __slots__ = ("max_header_bytes", "max_header_count")
+
+    def __init__(self, *, max_header_bytes: int = 65536, max_header_count: int = 128):
+        for name, value in (
+            ("max_header_bytes", max_header_bytes),
+            ("max_header_count", max_header_count),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be an int >= 1, not {value!r}")
+        self.max_header_bytes = max_header_bytes
+        self.max_header_count = max_header_count
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ProtocolLimits) and (
+            (self.max_header_bytes, self.max_header_count)
+            == (other.max_header_bytes, other.max_header_count)
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.max_header_bytes, self.max_header_count))
+
+    def __repr__(self) -> str:
+        return (
+            f"ProtocolLimits(max_header_bytes={self.max_header_bytes!r}, "
+            f"max_header_count={self.max_header_count!r})"
+        )
+
+
+DEFAULT_SSL_CONFIG = SSLConfig(cert=None, verify=True)
+DEFAULT_TIMEOUT_CONFIG = TimeoutConfig(timeout=5.0)
+DEFAULT_POOL_LIMITS = PoolLimits()
+DEFAULT_PROTOCOL_LIMITS = ProtocolLimits()
