@@ -40,9 +40,7 @@ class SSLConfig:
 
     def __eq__(self, other: object) -> bool:
         return (
-            isinstance(other, SSLConfig)
-            and self.cert == other.cert
-            and self.verify == other.verify
+            isinstance(other, SSLConfig) and self.cert == other.cert and self.verify == other.verify
         )
 
     def __hash__(self) -> int:
@@ -129,8 +127,8 @@ class TimeoutConfig:
         else:
             base = (timeout,) * 4
         given = (connect_timeout, read_timeout, write_timeout, pool_timeout)
-        values = [g if g is not None else b for g, b in zip(given, base)]
-        for name, value in zip(self.__slots__, values):
+        values = [g if g is not None else b for g, b in zip(given, base, strict=True)]
+        for name, value in zip(self.__slots__, values, strict=True):
             _check_seconds(name, value)
         self.connect_timeout, self.read_timeout, self.write_timeout, self.pool_timeout = values
 

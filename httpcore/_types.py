@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
-from typing import Union
+from typing import TypeAlias
 
-HeaderName = Union[str, bytes]
-HeaderValue = Union[str, bytes]
-HeaderTypes = Union[
-    Mapping[HeaderName, HeaderValue],
-    Sequence[tuple[HeaderName, HeaderValue]],
-    None,
-]
-Headers = list[tuple[bytes, bytes]]
-BodyTypes = Union[bytes, Iterable[bytes], AsyncIterable[bytes], None]
+HeaderName: TypeAlias = str | bytes
+HeaderValue: TypeAlias = str | bytes
+HeaderTypes: TypeAlias = (
+    Mapping[HeaderName, HeaderValue] | Sequence[tuple[HeaderName, HeaderValue]] | None
+)
+Headers: TypeAlias = list[tuple[bytes, bytes]]
+BodyTypes: TypeAlias = bytes | Iterable[bytes] | AsyncIterable[bytes] | None

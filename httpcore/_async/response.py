@@ -1,0 +1,122 @@
+"""The response: status, headers, and a body that is read whole or streamed."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+from .._decoders import get_decoder
+from .._exceptions import ResponseClosed, ResponseNotRead, StreamConsumed
+from .._models import get_header_values
+
+
+class Response:
+    """An HTTP response.
+
+    `headers` is a list of `(name, value)` byte pairs with lower-case names, as in ASGI.
+    A response returned with `stream=False` has its (decoded) `body` read already; with
+    `stream=True`, use `stream()` (decoded), `raw()` (as sent) or `read()`, and `close()`
+    when you stop early. The connection goes back to the pool when the body has been read
+    to the end, and is closed when the response is closed before that.
+
+    ```python
+    response = await pool.request("GET", "http://127.0.0.1:8000/", stream=True)
+    async for chunk in response.stream():
+        ...
+    ```
+    """
+
+    def __init__(
+        self,
+        status_code: int,
+        *,
+        reason: str = "",
+        http_version: str = "HTTP/1.1",
+        headers: list[tuple[bytes, bytes]] | None = None,
+        body: bytes | None = None,
+        stream: AsyncIterator[bytes] | None = None,
+        on_close: Callable[[], None] | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.reason = reason
+        self.http_version = http_version
+        self.headers = [] if headers is None else headers
+        self._body = body if stream is None and body is not None else None
+        self._stream = stream
+        self._on_close = on_close
+        self._consumed = stream is None
+        self.is_closed = stream is None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} [{self.status_code} {self.reason}]>"
+
+    @property
+    def body(self) -> bytes:
+        """The decoded body; raises `ResponseNotRead` on a streamed response before `read()`."""
+        if self._body is None:
+            if self._stream is None:
+                return b""
+            raise ResponseNotRead("the response body has not been read: call read() first")
+        return self._body
+
+    @property
+    def is_stream_consumed(self) -> bool:
+        return self._consumed
+
+    async def read(self) -> bytes:
+        """Read and decode the whole body (once), release the connection, and return it."""
+        if self._body is None:
+            parts = []
+            try:
+                async for part in self.stream():
+                    parts.append(part)
+            except BaseException:
+                await self.close()
+                raise
+            self._body = b"".join(parts)
+        return self._body
+
+    async def stream(self) -> AsyncIterator[bytes]:
+        """Yield the body in decoded chunks, holding at most one decoded chunk at a time."""
+        if self._body is not None:
+            if self._body:
+                yield self._body
+            return
+        decoder = get_decoder(get_header_values(self.headers, b"content-encoding"))
+        try:
+            async for chunk in self.raw():
+                for part in decoder.decode_iter(chunk):
+                    yield part
+            for part in decoder.flush_iter():
+                yield part
+        except BaseException:
+            # raw() may be suspended mid-body (a decoding error): do not wait for it to be
+            # garbage-collected to give the connection back.
+            await self.close()
+            raise
+
+    async def raw(self) -> AsyncIterator[bytes]:
+        """Yield the body exactly as sent, without content decoding."""
+        if self._consumed:
+            raise StreamConsumed("the response body was already read")
+        if self.is_closed:
+            raise ResponseClosed("the response was closed before its body was read")
+        assert self._stream is not None
+        self._consumed = True
+        try:
+            async for chunk in self._stream:
+                yield chunk
+        finally:
+            await self.close()
+
+    async def close(self) -> None:
+        """Stop reading: a connection with unread body data is closed, not reused."""
+        if not self.is_closed:
+            self.is_closed = True
+            if self._on_close is not None:
+                self._on_close()
+
+    async def __aenter__(self) -> Response:
+        return self
+
+    async def __aexit__(self, *args: object) -> None:
+        await self.close()

@@ -1,0 +1,278 @@
+"""The asyncio backend: TCP/TLS streams on a lean `asyncio.Protocol`, and the pool's primitives.
+
+Streams sit directly on a protocol rather than on `asyncio.StreamReader`: reads hand over the
+chunks the event loop delivered without copying, and timeouts are timer callbacks on one
+future instead of `wait_for` wrappers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import select
+import ssl
+import time
+from typing import Any
+
+from .._exceptions import (
+    CertificateError,
+    ConnectError,
+    ConnectTimeout,
+    ReadError,
+    ReadTimeout,
+    TLSError,
+    WriteError,
+    WriteTimeout,
+)
+
+# Stop reading from the socket while this much received data waits to be consumed.
+_HIGH_WATER = 1024 * 1024
+
+
+class _StreamProtocol(asyncio.Protocol):
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._transport: asyncio.Transport | None = None
+        self._chunks: collections.deque[bytes] = collections.deque()
+        self._buffered = 0
+        self._eof = False
+        self._error: BaseException | None = None
+        self._paused_reading = False
+        self._waiter: asyncio.Future[None] | None = None
+        self._drain_waiter: asyncio.Future[None] | None = None
+        self._paused_writing = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self._chunks.append(data)
+        self._buffered += len(data)
+        if self._buffered > _HIGH_WATER and not self._paused_reading:
+            assert self._transport is not None
+            self._paused_reading = True
+            self._transport.pause_reading()
+        self._wake()
+
+    def eof_received(self) -> bool:
+        self._eof = True
+        self._wake()
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._eof = True
+        self._error = exc
+        self._wake()
+        waiter = self._drain_waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def pause_writing(self) -> None:
+        self._paused_writing = True
+
+    def resume_writing(self) -> None:
+        self._paused_writing = False
+        waiter = self._drain_waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+
+def _expire(future: asyncio.Future[None], exc: type[BaseException]) -> None:
+    if not future.done():
+        future.set_exception(exc())
+
+
+class AsyncStream:
+    """A connected byte stream (TCP, optionally TLS)."""
+
+    def __init__(self, transport: asyncio.Transport, protocol: _StreamProtocol) -> None:
+        self._transport = transport
+        self._protocol = protocol
+        self._loop = protocol._loop
+        self._closed = False
+        sock = transport.get_extra_info("socket")
+        self._fileno: int = -1 if sock is None else sock.fileno()
+
+    async def read(self, max_bytes: int, timeout: float | None) -> bytes:
+        """Return up to `max_bytes` bytes, or b"" at end of stream."""
+        protocol = self._protocol
+        if self._closed:
+            raise ReadError("the connection is closed")
+        if not protocol._chunks:
+            if protocol._eof:
+                return self._at_eof()
+            await self._wait("_waiter", timeout, ReadTimeout)
+            if self._closed:
+                raise ReadError("the connection was closed while reading")
+            if not protocol._chunks:
+                return self._at_eof()
+        chunk = protocol._chunks.popleft()
+        if len(chunk) > max_bytes:
+            protocol._chunks.appendleft(chunk[max_bytes:])
+            chunk = chunk[:max_bytes]
+        protocol._buffered -= len(chunk)
+        if protocol._paused_reading and protocol._buffered <= _HIGH_WATER // 4:
+            protocol._paused_reading = False
+            self._transport.resume_reading()
+        return chunk
+
+    def _at_eof(self) -> bytes:
+        error = self._protocol._error
+        if error is not None:
+            raise ReadError(str(error) or type(error).__name__) from error
+        return b""
+
+    async def _wait(self, slot: str, timeout: float | None, exc: type[BaseException]) -> None:
+        future: asyncio.Future[None] = self._loop.create_future()
+        setattr(self._protocol, slot, future)
+        handle = None if timeout is None else self._loop.call_later(timeout, _expire, future, exc)
+        try:
+            await future
+        finally:
+            setattr(self._protocol, slot, None)
+            if handle is not None:
+                handle.cancel()
+
+    async def write(self, data: bytes, timeout: float | None) -> None:
+        """Send all of `data`, waiting while the kernel buffers are full."""
+        if not data:
+            return
+        protocol = self._protocol
+        if self._closed or self._transport.is_closing():
+            raise WriteError("the connection is closed")
+        self._transport.write(data)
+        if protocol._paused_writing:
+            await self._wait("_drain_waiter", timeout, WriteTimeout)
+            if protocol._error is not None or self._transport.is_closing():
+                raise WriteError("the connection was lost while writing")
+
+    def close(self) -> None:
+        """Close the connection at once; never blocks.
+
+        Unsent data is dropped and no TLS close_notify is awaited: a connection is closed
+        when it is done with or broken, and HTTP's own framing marks where messages end.
+        The socket itself closes on the loop's next iteration.
+        """
+        self._closed = True
+        self._transport.abort()
+
+    def is_readable(self) -> bool:
+        """True when data or end-of-stream is waiting: an idle connection in that state is stale."""
+        protocol = self._protocol
+        if protocol._chunks or protocol._eof or self._transport.is_closing():
+            return True
+        # The loop may not have polled the socket since the peer closed it: ask the kernel.
+        try:
+            readable, _, _ = select.select([self._fileno], [], [], 0)
+        except (OSError, ValueError):
+            return True
+        return bool(readable)
+
+    def alpn_protocol(self) -> str | None:
+        ssl_object = self._transport.get_extra_info("ssl_object")
+        if ssl_object is None:
+            return None
+        protocol: str | None = ssl_object.selected_alpn_protocol()
+        return protocol
+
+    def get_extra_info(self, name: str) -> Any:
+        return self._transport.get_extra_info(name)
+
+
+class AsyncEvent:
+    """A one-shot event a waiter can wait for with a timeout."""
+
+    __slots__ = ("_event",)
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    async def wait(self, timeout: float | None) -> bool:
+        """Wait until set; return False if `timeout` expired first."""
+        if timeout is None:
+            await self._event.wait()
+            return True
+        try:
+            async with asyncio.timeout(timeout):
+                await self._event.wait()
+        except TimeoutError:
+            return self._event.is_set()
+        return True
+
+
+class _NoLock:
+    """Pool bookkeeping runs between awaits, so on one event loop it needs no lock."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *args: object) -> None:
+        return None
+
+
+_NO_LOCK = _NoLock()
+
+
+class AsyncBackend:
+    """Opens streams and makes the synchronisation primitives the pool uses."""
+
+    def create_lock(self) -> _NoLock:
+        return _NO_LOCK
+
+    def create_event(self) -> AsyncEvent:
+        return AsyncEvent()
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    async def checkpoint(self) -> None:
+        """Let the loop run once, so that closed transports release their sockets."""
+        await asyncio.sleep(0)
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        *,
+        timeout: float | None,
+        ssl_context: ssl.SSLContext | None = None,
+        server_hostname: str | None = None,
+    ) -> AsyncStream:
+        """Open a TCP connection, with TLS when `ssl_context` is given."""
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(timeout):
+                transport, protocol = await loop.create_connection(
+                    lambda: _StreamProtocol(loop),
+                    host,
+                    port,
+                    ssl=ssl_context,
+                    server_hostname=server_hostname if ssl_context is not None else None,
+                    ssl_handshake_timeout=timeout if ssl_context is not None else None,
+                )
+        except TimeoutError as exc:
+            raise ConnectTimeout(f"timed out connecting to {host}:{port}") from exc
+        except ssl.SSLCertVerificationError as exc:
+            raise CertificateError(f"{host}:{port}: {exc.verify_message or exc}") from exc
+        except ssl.SSLError as exc:
+            raise TLSError(f"TLS handshake with {host}:{port} failed: {exc}") from exc
+        except OSError as exc:
+            raise ConnectError(f"cannot connect to {host}:{port}: {exc}") from exc
+        # asyncio's TCP transports already set TCP_NODELAY.
+        assert isinstance(transport, asyncio.Transport)
+        assert isinstance(protocol, _StreamProtocol)
+        return AsyncStream(transport, protocol)

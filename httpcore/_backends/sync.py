@@ -1,0 +1,173 @@
+"""The thread-synchronous backend: blocking sockets with timeouts, and threading primitives."""
+
+from __future__ import annotations
+
+import select
+import socket
+import ssl
+import threading
+import time
+from typing import Any
+
+from .._exceptions import (
+    CertificateError,
+    ConnectError,
+    ConnectTimeout,
+    ReadError,
+    ReadTimeout,
+    TLSError,
+    WriteError,
+    WriteTimeout,
+)
+
+_SENDALL_LIMIT = 1024 * 1024
+
+
+class SyncStream:
+    """A connected byte stream (TCP, optionally TLS)."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        # settimeout() costs a system call; skip it when the timeout is unchanged.
+        self._timeout: float | None = sock.gettimeout()
+        self._closed = False
+
+    def _set_timeout(self, timeout: float | None) -> None:
+        if timeout != self._timeout:
+            self._sock.settimeout(timeout)
+            self._timeout = timeout
+
+    def read(self, max_bytes: int, timeout: float | None) -> bytes:
+        """Return up to `max_bytes` bytes, or b"" at end of stream."""
+        if self._closed:
+            raise ReadError("the connection is closed")
+        self._set_timeout(timeout)
+        try:
+            return self._sock.recv(max_bytes)
+        except TimeoutError as exc:
+            raise ReadTimeout("timed out reading from the server") from exc
+        except OSError as exc:
+            raise ReadError(str(exc) or type(exc).__name__) from exc
+
+    def write(self, data: bytes, timeout: float | None) -> None:
+        """Send all of `data`."""
+        if not data:
+            return
+        if self._closed:
+            raise WriteError("the connection is closed")
+        self._set_timeout(timeout)
+        try:
+            if len(data) <= _SENDALL_LIMIT:
+                self._sock.sendall(data)
+            else:
+                # sendall() applies the timeout to the whole call; the write timeout is
+                # the longest wait for progress, so send piece by piece.
+                view = memoryview(data)
+                while view:
+                    sent = self._sock.send(view[:_SENDALL_LIMIT])
+                    view = view[sent:]
+        except TimeoutError as exc:
+            raise WriteTimeout("timed out writing to the server") from exc
+        except OSError as exc:
+            raise WriteError(str(exc) or type(exc).__name__) from exc
+
+    def close(self) -> None:
+        """Close the connection; never blocks."""
+        if not self._closed:
+            self._closed = True
+            self._sock.close()
+
+    def is_readable(self) -> bool:
+        """True when data or end-of-stream is waiting: an idle connection in that state is stale."""
+        if self._closed:
+            return True
+        if isinstance(self._sock, ssl.SSLSocket) and self._sock.pending():
+            return True
+        try:
+            readable, _, _ = select.select([self._sock], [], [], 0)
+        except (OSError, ValueError):
+            return True
+        return bool(readable)
+
+    def alpn_protocol(self) -> str | None:
+        if isinstance(self._sock, ssl.SSLSocket):
+            return self._sock.selected_alpn_protocol()
+        return None
+
+    def get_extra_info(self, name: str) -> Any:
+        if name == "socket":
+            return self._sock
+        if name == "ssl_object":
+            return self._sock if isinstance(self._sock, ssl.SSLSocket) else None
+        if name == "peername":
+            return self._sock.getpeername()
+        return None
+
+
+class SyncEvent:
+    """A one-shot event a waiter can wait for with a timeout."""
+
+    __slots__ = ("_event",)
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def wait(self, timeout: float | None) -> bool:
+        """Wait until set; return False if `timeout` expired first."""
+        return self._event.wait(timeout)
+
+
+class SyncBackend:
+    """Opens streams and makes the synchronisation primitives the pool uses."""
+
+    def create_lock(self) -> threading.Lock:
+        return threading.Lock()
+
+    def create_event(self) -> SyncEvent:
+        return SyncEvent()
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def checkpoint(self) -> None:
+        """Nothing to wait for: sockets close at once."""
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        *,
+        timeout: float | None,
+        ssl_context: ssl.SSLContext | None = None,
+        server_hostname: str | None = None,
+    ) -> SyncStream:
+        """Open a TCP connection, with TLS when `ssl_context` is given."""
+        try:
+            sock = socket.create_connection((host, port), timeout=timeout)
+        except TimeoutError as exc:
+            raise ConnectTimeout(f"timed out connecting to {host}:{port}") from exc
+        except OSError as exc:
+            raise ConnectError(f"cannot connect to {host}:{port}: {exc}") from exc
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if ssl_context is not None:
+                sock = ssl_context.wrap_socket(sock, server_hostname=server_hostname)
+        except TimeoutError as exc:
+            sock.close()
+            raise ConnectTimeout(f"timed out in the TLS handshake with {host}:{port}") from exc
+        except ssl.SSLCertVerificationError as exc:
+            sock.close()
+            raise CertificateError(f"{host}:{port}: {exc.verify_message or exc}") from exc
+        except ssl.SSLError as exc:
+            sock.close()
+            raise TLSError(f"TLS handshake with {host}:{port} failed: {exc}") from exc
+        except OSError as exc:
+            sock.close()
+            raise ConnectError(f"cannot connect to {host}:{port}: {exc}") from exc
+        return SyncStream(sock)

@@ -1,0 +1,119 @@
+"""Shared fixtures: loopback servers (uvicorn, raw TCP, full backlog) and trustme certificates.
+
+Every server binds 127.0.0.1 on a free port and runs in a daemon thread; session-scoped
+servers start once and stop at the end of the session.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ssl
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import trustme
+
+from tests.servers import (
+    FullBacklogListener,
+    RawServer,
+    UvicornThread,
+    app,
+    make_ca_dir,
+    write_ca_file,
+    write_leaf_file,
+)
+from tests.servers.raw import Handler
+
+CLIENT_CERT_NAME = "duohttp test client"
+
+
+@pytest.fixture(scope="session")
+def asgi_app() -> Callable[..., Any]:
+    """The test ASGI application, for in-process use."""
+    return app
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[UvicornThread]:
+    """uvicorn over plain HTTP: `.url` is `http://127.0.0.1:PORT`."""
+    with UvicornThread(app) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def ca() -> trustme.CA:
+    """The test certificate authority that issues every server and client certificate."""
+    return trustme.CA()
+
+
+@pytest.fixture(scope="session")
+def tls_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A session directory for certificate files."""
+    return tmp_path_factory.mktemp("tls")
+
+
+@pytest.fixture(scope="session")
+def ca_file(ca: trustme.CA, tls_dir: Path) -> Path:
+    """The CA certificate as a PEM file (for `cafile=`)."""
+    return write_ca_file(ca, tls_dir)
+
+
+@pytest.fixture(scope="session")
+def ca_dir(ca_file: Path, tls_dir: Path) -> Path:
+    """A directory holding the CA as `<subject hash>.0` (for `capath=`)."""
+    return make_ca_dir(ca_file, tls_dir / "capath")
+
+
+@pytest.fixture(scope="session")
+def https_server(ca: trustme.CA, tls_dir: Path) -> Iterator[UvicornThread]:
+    """uvicorn over TLS, certificate for localhost, 127.0.0.1 and ::1 issued by `ca`."""
+    certfile = write_leaf_file(ca, tls_dir / "server.pem", "localhost", "127.0.0.1", "::1")
+    with UvicornThread(app, certfile=certfile) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def wrong_name_https_server(ca: trustme.CA, tls_dir: Path) -> Iterator[UvicornThread]:
+    """uvicorn over TLS with a certificate from `ca` naming only `other.invalid`."""
+    certfile = write_leaf_file(ca, tls_dir / "wrong-name.pem", "other.invalid")
+    with UvicornThread(app, certfile=certfile) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def client_cert_file(ca: trustme.CA, tls_dir: Path) -> Path:
+    """PEM file with a client key and certificate chain issued by `ca`."""
+    path = tls_dir / "client.pem"
+    return write_leaf_file(ca, path, "client@example.org", common_name=CLIENT_CERT_NAME)
+
+
+@pytest.fixture(scope="session")
+def client_cert_https_server(
+    ca: trustme.CA, ca_file: Path, tls_dir: Path
+) -> Iterator[UvicornThread]:
+    """uvicorn over TLS that requires a client certificate issued by `ca`."""
+    certfile = write_leaf_file(ca, tls_dir / "mtls-server.pem", "localhost", "127.0.0.1", "::1")
+    with UvicornThread(
+        app, certfile=certfile, ca_certs=ca_file, cert_reqs=ssl.CERT_REQUIRED
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+def raw_server() -> Iterator[Callable[[Handler], RawServer]]:
+    """A factory: `raw_server(handler)` starts a `RawServer`; all close at test teardown."""
+    with contextlib.ExitStack() as stack:
+
+        def start(handler: Handler) -> RawServer:
+            return stack.enter_context(RawServer(handler))
+
+        yield start
+
+
+@pytest.fixture(scope="session")
+def full_backlog_listener() -> Iterator[tuple[str, int]]:
+    """`(host, port)` of a loopback listener where every new TCP connect hangs."""
+    with FullBacklogListener() as listener:
+        yield listener.address
