@@ -62,12 +62,13 @@ def _freeze(value: object) -> object:
 
 @functools.lru_cache(maxsize=32)
 def _ssl_context(verify: object, cert: object, http2: bool) -> ssl.SSLContext:
+    # PROTOCOL_TLS_CLIENT verifies certificates and hostnames by default and, unlike
+    # create_default_context(), trusts no system CAs: only the bundle chosen below.
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     if verify is False:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
     else:
-        context = ssl.create_default_context()
         if verify is True:
             import certifi  # imported here: loading the bundle is only needed for TLS
 

@@ -19,8 +19,9 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _REFERENCE_RE = re.compile(r"(?:([^:/?#]+):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?")
 _SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _LOOKS_LIKE_PORT_RE = re.compile(r"[0-9]+(?:[/?#]|$)")
-# Rejected rather than encoded: they split or end the request line (request smuggling).
-_FORBIDDEN_RE = re.compile(r"[\x00\t\n\r ]")
+# Rejected rather than encoded: they end the request line or a header (request smuggling).
+# A space is percent-encoded like other unsafe characters, as browsers and requests do.
+_FORBIDDEN_RE = re.compile(r"[\x00\t\n\r]")
 _HOST_RE = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?")
 # RFC 3986 section 3.3/3.4: pchar plus "/" and "?"; a "%" must start a valid %XX escape.
 _UNSAFE_RE = re.compile(r"[^A-Za-z0-9\-._~!$&'()*+,;=:@/?%]|%(?![0-9A-Fa-f]{2})")
@@ -165,9 +166,11 @@ def _parse_port(url: str, port: str) -> int:
 
 @functools.lru_cache(maxsize=512)
 def _parse(url: str) -> _Parts:
+    # Surrounding spaces are a copy-and-paste accident, not part of the URL (as in requests).
+    url = url.strip(" ")
     if not url:
         raise InvalidURL("URL is empty")
-    if not url.isprintable() or " " in url:
+    if not url.isprintable():
         bad = _FORBIDDEN_RE.search(url)
         if bad is not None:
             raise InvalidURL(f"URL {url!r} contains {bad.group()!r} at index {bad.start()}")

@@ -1,37 +1,33 @@
-"""One HTTP/1.1 connection: sends a request and streams its response, with h11 doing the parsing."""
+"""One HTTP/1.1 connection: sends a request and streams its response (wire format in _h1)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator, Callable
 from typing import Any
 
-import h11
-
 from .._backends.asyncio import AsyncStream
 from .._config import ProtocolLimits, TimeoutConfig
-from .._exceptions import (
-    ConnectionClosed,
-    ExceptionMap,
-    LimitExceeded,
-    LocalProtocolError,
-    RemoteProtocolError,
-    map_exceptions,
+from .._exceptions import ConnectionClosed, RemoteProtocolError
+from .._h1 import (
+    END_OF_MESSAGE,
+    NEED_DATA,
+    BodyFramer,
+    Head,
+    ResponseReader,
+    has_close_token,
+    request_head,
 )
-from .._models import Origin, Request
+from .._models import Origin, Request, get_header
 from .response import Response
 
 READ_SIZE = 64 * 1024
-# Below this size a bytes body goes out in the same write as the head: one system call.
+# Below this size a body chunk is joined with its framing (and a bytes body with the head):
+# one system call instead of several; above it, copying costs more than the extra call.
 _COALESCE_LIMIT = 64 * 1024
 # RFC 9110 section 15.2 sets no bound on 1xx responses; a hostile server must not loop us forever.
 MAX_INFORMATIONAL_RESPONSES = 32
 
 _IDLE, _ACTIVE, _CLOSED = "idle", "active", "closed"
-
-H11_TO_CORE: ExceptionMap = {
-    h11.RemoteProtocolError: RemoteProtocolError,
-    h11.LocalProtocolError: LocalProtocolError,
-}
 
 
 class AsyncHTTP11Connection:
@@ -47,8 +43,9 @@ class AsyncHTTP11Connection:
     ) -> None:
         self.origin = origin
         self._stream = stream
-        self._h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=limits.max_header_bytes)
         self._limits = limits
+        self._reader: ResponseReader | None = None
+        self._keep_alive = True
         self._state = _IDLE
         self._received = 0
         self.request_count = 0
@@ -93,64 +90,59 @@ class AsyncHTTP11Connection:
         self._state = _ACTIVE
         self._received = 0
         self.request_count += 1
-        with map_exceptions(H11_TO_CORE):
-            await self._send_request(request, timeout.write_timeout)
-            event = await self._receive_head(timeout.read_timeout)
-        headers: list[tuple[bytes, bytes]] = list(event.headers)
+        limits = self._limits
+        self._reader = ResponseReader(
+            request.method,
+            max_header_bytes=limits.max_header_bytes,
+            max_header_count=limits.max_header_count,
+        )
+        await self._send_request(request, timeout.write_timeout)
+        head = await self._receive_head(timeout.read_timeout)
         return Response(
-            event.status_code,
-            reason=event.reason.decode("latin-1"),
-            http_version="HTTP/" + event.http_version.decode("ascii"),
-            headers=headers,
+            head.status_code,
+            reason=head.reason.decode("latin-1"),
+            http_version="HTTP/" + head.http_version.decode("ascii"),
+            headers=head.headers,
             stream=self._receive_body(timeout.read_timeout),
             on_close=on_close,
         )
 
     async def _send_request(self, request: Request, timeout: float | None) -> None:
-        if self.request_count > 1:
-            self._h11.start_next_cycle()
-        head = h11.Request(
-            method=request.method, target=request.url.target, headers=request.headers
-        )
-        data = self._h11.send(head)
-        assert data is not None
+        connection = get_header(request.headers, b"connection")
+        if connection is not None and has_close_token(connection):
+            self._keep_alive = False
+        head = request_head(request.method, request.url.target, request.headers)
+        transfer_encoding = get_header(request.headers, b"transfer-encoding")
+        framer = BodyFramer(request.content_length, chunked=transfer_encoding is not None)
         body = request.body
         if isinstance(body, bytes):
-            if body and len(body) <= _COALESCE_LIMIT:
-                data += self._encode(body)
-                body = b""
-            await self._stream.write(data, timeout)
-            if body:
-                await self._write_data(body, timeout)
+            pieces = framer.frame(body) if body else []
+            if len(body) <= _COALESCE_LIMIT:
+                await self._stream.write(b"".join([head, *pieces, framer.end()]), timeout)
+                return
+            await self._stream.write(head, timeout)
+            for piece in pieces:
+                await self._stream.write(piece, timeout)
         else:
-            await self._stream.write(data, timeout)
+            await self._stream.write(head, timeout)
             async for chunk in _iterate(body):
-                if chunk:
-                    await self._write_data(chunk, timeout)
-        end = self._h11.send(h11.EndOfMessage())
-        assert end is not None
-        await self._stream.write(end, timeout)
+                if chunk or not isinstance(chunk, bytes):
+                    await self._write_pieces(framer.frame(chunk), timeout)
+        await self._stream.write(framer.end(), timeout)
 
-    def _encode(self, chunk: bytes) -> bytes:
-        if not isinstance(chunk, bytes):
-            raise TypeError(f"request body chunks must be bytes, not {type(chunk).__name__}")
-        data = self._h11.send(h11.Data(data=chunk))
-        assert data is not None
-        return data
+    async def _write_pieces(self, pieces: list[bytes], timeout: float | None) -> None:
+        if len(pieces) == 1 or len(pieces[1]) > _COALESCE_LIMIT:
+            for piece in pieces:
+                await self._stream.write(piece, timeout)
+        else:
+            await self._stream.write(b"".join(pieces), timeout)
 
-    async def _write_data(self, chunk: bytes, timeout: float | None) -> None:
-        if not isinstance(chunk, bytes):
-            raise TypeError(f"request body chunks must be bytes, not {type(chunk).__name__}")
-        # Passthrough avoids h11 joining framing and a large chunk into one new bytes object.
-        pieces = self._h11.send_with_data_passthrough(h11.Data(data=chunk))
-        assert pieces is not None
-        for piece in pieces:
-            await self._stream.write(piece, timeout)
-
-    async def _next_event(self, timeout: float | None) -> Any:
+    async def _next_event(self, timeout: float | None) -> Head | bytes | str:
+        reader = self._reader
+        assert reader is not None
         while True:
-            event = self._h11.next_event()
-            if event is not h11.NEED_DATA:
+            event = reader.next_event()
+            if event is not NEED_DATA:
                 return event
             data = await self._stream.read(READ_SIZE, timeout)
             if data:
@@ -159,56 +151,36 @@ class AsyncHTTP11Connection:
                 raise ConnectionClosed(
                     "the server closed the connection without sending a response"
                 )
-            self._h11.receive_data(data)
+            reader.feed(data)
 
-    async def _receive_head(self, timeout: float | None) -> h11.Response:
+    async def _receive_head(self, timeout: float | None) -> Head:
         for _ in range(MAX_INFORMATIONAL_RESPONSES + 1):
-            try:
-                event = await self._next_event(timeout)
-            except h11.RemoteProtocolError as exc:
-                if len(self._h11.trailing_data[0]) > self._limits.max_header_bytes:
-                    raise LimitExceeded(
-                        f"the response head exceeds max_header_bytes="
-                        f"{self._limits.max_header_bytes}"
-                    ) from exc
-                raise
-            if isinstance(event, h11.Response):
-                # h11 bounds only incomplete heads; a complete one can arrive in one read.
-                head_size = self._received - len(self._h11.trailing_data[0])
-                if head_size > self._limits.max_header_bytes:
-                    raise LimitExceeded(
-                        f"the response head ({head_size} bytes) exceeds max_header_bytes="
-                        f"{self._limits.max_header_bytes}"
-                    )
-                if len(event.headers) > self._limits.max_header_count:
-                    raise LimitExceeded(
-                        f"the response has {len(event.headers)} header fields, more than "
-                        f"max_header_count={self._limits.max_header_count}"
-                    )
-                return event
-            assert isinstance(event, h11.InformationalResponse), event
+            head = await self._next_event(timeout)
+            assert isinstance(head, Head)
+            if head.status_code >= 200:
+                return head
+            if head.status_code == 101:
+                raise RemoteProtocolError("101 Switching Protocols, but no upgrade was requested")
         raise RemoteProtocolError(
             f"more than {MAX_INFORMATIONAL_RESPONSES} informational (1xx) responses"
         )
 
     async def _receive_body(self, timeout: float | None) -> AsyncIterator[bytes]:
-        with map_exceptions(H11_TO_CORE):
-            while True:
-                event = await self._next_event(timeout)
-                if isinstance(event, h11.Data):
-                    yield bytes(event.data)
-                elif isinstance(event, h11.EndOfMessage):
-                    break
+        while True:
+            event = await self._next_event(timeout)
+            if event is END_OF_MESSAGE:
+                break
+            assert isinstance(event, bytes)
+            yield event
         self._end_of_exchange()
 
     def _end_of_exchange(self) -> None:
-        if (
-            self._h11.our_state is h11.DONE
-            and self._h11.their_state is h11.DONE
-            # Bytes after the end of the response answer nothing we asked: reusing the
-            # connection would hand them to the next request as its response.
-            and not self._h11.trailing_data[0]
-        ):
+        reader = self._reader
+        assert reader is not None
+        self._reader = None
+        # Bytes after the end of the response answer nothing we asked: reusing the
+        # connection would hand them to the next request as its response.
+        if self._keep_alive and reader.keep_alive and not reader.trailing:
             self._state = _IDLE
         else:
             # Connection: close from either side, or an HTTP/1.0 server (RFC 9112 section 9.6).
