@@ -17,15 +17,18 @@ from ._exceptions import LimitExceeded, LocalProtocolError, RemoteProtocolError
 _STATUS_LINE_RE: Final = re.compile(
     rb"HTTP/([0-9]\.[0-9]) ([0-9]{3})(?: ([ \t\x21-\x7e\x80-\xff]*))?"
 )
-# RFC 9110 section 5: field-name ":" OWS field-value OWS; obs-text allowed in values.
-_HEADER_LINE_RE: Final = re.compile(
-    rb"([-!#$%&'*+.^_`|~0-9a-zA-Z]+):[ \t]*"
-    rb"((?:[\x21-\x7e\x80-\xff]+(?:[ \t]+[\x21-\x7e\x80-\xff]+)*)?)[ \t]*"
+# RFC 9110 section 5: field-name ":" OWS field-value OWS, obs-text allowed in values. Every
+# pattern here is unambiguous, so matching stays linear in the input: a hostile server cannot
+# make the parser backtrack (a header line of 60 KB of spaces takes microseconds).
+_TOKEN_RE: Final = re.compile(rb"[-!#$%&'*+.^_`|~0-9a-zA-Z]+")
+_BAD_VALUE_BYTE_RE: Final = re.compile(rb"[^\t\x20-\x7e\x80-\xff]")
+_HEADER_BLOCK_RE: Final = re.compile(
+    rb"(?:[-!#$%&'*+.^_`|~0-9a-zA-Z]+:[\t\x20-\x7e\x80-\xff]*\r\n)*"
 )
 # RFC 9112 section 7.1; trailing whitespace before CRLF tolerated, as many servers send it.
-_CHUNK_HEADER_RE: Final = re.compile(rb"([0-9A-Fa-f]{1,20})(;.*)?[ \t]*")
+_CHUNK_HEADER_RE: Final = re.compile(rb"([0-9A-Fa-f]{1,20})(?:;[^\n]*|[ \t]*)")
 _END_OF_HEAD_RE: Final = re.compile(rb"\n\r?\n")
-_CONTENT_LENGTH_RE: Final = re.compile(rb"[0-9]{1,20}")
+_MAX_CONTENT_LENGTH_DIGITS: Final = 20
 _FOLD_START: Final = (32, 9)  # SP, HTAB: an obsolete line folding continuation (RFC 9112 5.2)
 
 NEED_DATA: Final = "NEED_DATA"
@@ -55,7 +58,10 @@ def request_head(method: bytes, target: bytes, headers: list[tuple[bytes, bytes]
 
 def has_close_token(value: bytes) -> bool:
     """Whether a Connection header value lists "close" (RFC 9112 section 9.6)."""
-    return any(token.strip().lower() == _CLOSE for token in value.split(b","))
+    lowered = value.lower()
+    if _CLOSE not in lowered:
+        return False
+    return any(token.strip() == _CLOSE for token in lowered.split(b","))
 
 
 class ResponseReader:
@@ -270,10 +276,8 @@ class ResponseReader:
                     raise RemoteProtocolError("the server closed the connection in the trailers")
                 return NEED_DATA
             self._buffer = buffer[match.end() :]
-            lines = _split_lines(buffer[: match.end()])
-            for line in _unfold(lines, 0):
-                if _HEADER_LINE_RE.fullmatch(line) is None:
-                    raise RemoteProtocolError(f"invalid trailer line {line[:40]!r}")
+            for line in _unfold(_split_lines(buffer[: match.end()]), 0):
+                _parse_field(line)
         self._state = "done"
         return END_OF_MESSAGE
 
@@ -319,25 +323,41 @@ def _split_lines(data: bytes) -> list[bytes]:
 
 
 def _parse_head(data: bytes, max_header_count: int) -> Head:
-    lines = _split_lines(data)
-    match = _STATUS_LINE_RE.fullmatch(lines[0])
+    status_end = data.find(b"\n")
+    status_line = data[
+        : status_end - 1 if data[status_end - 1 : status_end] == b"\r" else status_end
+    ]
+    match = _STATUS_LINE_RE.fullmatch(status_line)
     if match is None:
-        raise RemoteProtocolError(f"invalid status line {lines[0][:80]!r}")
+        raise RemoteProtocolError(f"invalid status line {status_line[:80]!r}")
     version, status, reason = match.groups()
-    if len(lines) - 1 > max_header_count:
+    block = data[status_end + 1 :]
+    count = block.count(b"\n") - 1
+    if count > max_header_count:
         raise LimitExceeded(
-            f"the response has {len(lines) - 1} header lines, more than "
-            f"max_header_count={max_header_count}"
+            f"the response has {count} header lines, more than max_header_count={max_header_count}"
         )
-    headers = []
-    header_line = _HEADER_LINE_RE.fullmatch
-    for line in _unfold(lines, 1):
-        header = header_line(line)
-        if header is None:
-            raise RemoteProtocolError(f"invalid header line {line[:80]!r}")
-        name, value = header.groups()
-        headers.append((name.lower(), value))
+    if (
+        block.count(b"\r\n") == count + 1
+        and b"\n " not in block
+        and b"\n\t" not in block
+        and _HEADER_BLOCK_RE.fullmatch(block, 0, len(block) - 2) is not None
+    ):
+        # The common case: CRLF line ends, no folding, every line valid (checked above).
+        headers = []
+        for line in block[:-4].split(b"\r\n") if count else ():
+            name, _, value = line.partition(b":")
+            headers.append((name.lower(), value.strip(b" \t")))
+    else:
+        headers = [_parse_field(line) for line in _unfold(_split_lines(block), 0)]
     return Head(int(status), reason or b"", version, headers)
+
+
+def _parse_field(line: bytes) -> tuple[bytes, bytes]:
+    name, colon, value = line.partition(b":")
+    if not colon or _TOKEN_RE.fullmatch(name) is None or _BAD_VALUE_BYTE_RE.search(value):
+        raise RemoteProtocolError(f"invalid header line {line[:80]!r}")
+    return name.lower(), value.strip(b" \t")
 
 
 def _unfold(lines: list[bytes], start: int) -> list[bytes]:
@@ -361,7 +381,8 @@ def _parse_content_length(value: bytes) -> tuple[int, bytes]:
     if len(values) != 1:
         raise RemoteProtocolError(f"conflicting Content-Length values {value!r}")
     text = values.pop()
-    if _CONTENT_LENGTH_RE.fullmatch(text) is None:
+    # bytes.isdigit() accepts ASCII digits only; RFC 9110 section 8.6 allows nothing else.
+    if not text.isdigit() or len(text) > _MAX_CONTENT_LENGTH_DIGITS:
         raise RemoteProtocolError(f"invalid Content-Length {value!r}")
     return int(text), text
 

@@ -109,8 +109,7 @@ VALID = [
     b"HTTP/1.1 200 \r\nContent-Length: 2\r\n\r\nok",
     b"HTTP/1.1 404 Not Found\r\nX-A: 1\r\nX-B:2\r\nX-C:   spaced  value  \r\n\r\n",
     b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
-    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: CHUNKED\r\n\r\n"
-    b"5;ext=1\r\nhello\r\n0\r\nX-T: 1\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: CHUNKED\r\n\r\n5;ext=1\r\nhello\r\n0\r\nX-T: 1\r\n\r\n",
     b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5 \r\nhello\r\n0\r\n\r\n",
     b"HTTP/1.1 200 OK\r\n\r\nread until the connection closes",
     b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok",
@@ -292,3 +291,33 @@ def test_body_framer_content_length():
     assert framer.end() == b""
     with pytest.raises(TypeError, match="bytes"):
         framer.frame("text")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"X:" + b" " * 60000 + b"\x01",
+        b"X: a" + b" " * 60000 + b"\x01",
+        b" " * 60000,
+        b"X:" + b"\t " * 30000 + b"\r",
+    ],
+)
+def test_hostile_header_lines_are_rejected(line):
+    """Each line is rejected; the patterns are unambiguous, so this takes microseconds.
+
+    With overlapping whitespace runs (as in h11's header pattern) the first line alone took
+    about 30 seconds of backtracking on the development machine.
+    """
+    reader = ResponseReader(b"GET", max_header_bytes=70000, max_header_count=100)
+    reader.feed(b"HTTP/1.1 200 OK\r\n" + line + b"\r\n\r\n")
+    with pytest.raises(RemoteProtocolError, match="invalid header line|continuation"):
+        reader.next_event()
+
+
+def test_hostile_chunk_extension_is_rejected():
+    reader = ResponseReader(b"GET", max_header_bytes=70000, max_header_count=100)
+    reader.feed(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+    reader.feed(b"5;" + b" " * 60000 + b"\n\r\n")
+    assert isinstance(reader.next_event(), Head)
+    with pytest.raises(RemoteProtocolError, match="chunk"):
+        reader.next_event()
