@@ -80,7 +80,7 @@ class AsyncHTTP11Connection:
             self._stream.close()
 
     async def send(
-        self, request: Request, timeout: TimeoutConfig, on_close: Callable[[], None]
+        self, request: Request, timeout: TimeoutConfig, on_close: Callable[[bool], None]
     ) -> Response:
         """Send `request` and return the response once its head has arrived.
 

@@ -70,6 +70,7 @@ class ConnectionPool:
         self._num_active = 0
         self._active: set[AsyncHTTP11Connection] = set()
         self._waiters: collections.deque[AsyncEvent] = collections.deque()
+        self._abandoned: collections.deque[AsyncHTTP11Connection] = collections.deque()
         self._closed = False
         self._next_sweep = 0.0
 
@@ -82,7 +83,7 @@ class ConnectionPool:
     @property
     def num_active_connections(self) -> int:
         """Connections in use by a request (including those being opened)."""
-        return self._num_active
+        return self._num_active - len(self._abandoned)
 
     @property
     def num_keepalive_connections(self) -> int:
@@ -138,7 +139,7 @@ class ConnectionPool:
                 if connection is None:
                     connection = await self._connect(origin, timeout)
                 return await connection.send(
-                    request, timeout, functools.partial(self._release, connection)
+                    request, timeout, functools.partial(self._response_closed, connection)
                 )
             except BaseException as exc:
                 self._release(connection, discard=True)
@@ -203,6 +204,8 @@ class ConnectionPool:
         with self._lock:
             if self._closed:
                 raise PoolClosed("the connection pool is closed")
+            if self._abandoned:
+                self._reclaim_abandoned()
             now = self._backend.monotonic()
             if now >= self._next_sweep:
                 self._sweep(now)
@@ -235,9 +238,27 @@ class ConnectionPool:
                 self._waiters.append(waiter)
             return False, None, waiter
 
+    def _response_closed(self, connection: AsyncHTTP11Connection, abandoned: bool) -> None:
+        if abandoned:
+            # Called by the garbage collector: deque.append is atomic and takes no lock.
+            self._abandoned.append(connection)
+        else:
+            self._release(connection)
+
+    def _reclaim_abandoned(self) -> None:
+        """Close connections of responses dropped unclosed (call with the lock held)."""
+        while self._abandoned:
+            connection = self._abandoned.popleft()
+            self._num_active -= 1
+            self._active.discard(connection)
+            connection.close()
+            self._wake_one()
+
     def _release(self, connection: AsyncHTTP11Connection | None, discard: bool = False) -> None:
         """Give back a slot: keep `connection` for reuse if it can be, else close it."""
         with self._lock:
+            if self._abandoned:
+                self._reclaim_abandoned()
             self._num_active -= 1
             if connection is not None:
                 self._active.discard(connection)
@@ -304,6 +325,7 @@ class ConnectionPool:
         """Close every connection, idle or in use; later requests raise `PoolClosed`."""
         with self._lock:
             self._closed = True
+            self._reclaim_abandoned()
             connections = [c for conns in self._idle.values() for c in conns]
             connections.extend(self._active)
             self._idle.clear()

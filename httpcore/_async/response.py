@@ -15,7 +15,7 @@ class Response:
     `headers` is a list of `(name, value)` byte pairs with lower-case names, as in ASGI.
     A response returned with `stream=False` has its (decoded) `body` read already; with
     `stream=True`, use `stream()` (decoded), `raw()` (as sent) or `read()`, and `close()`
-    when you stop early. The connection goes back to the pool when the body has been read
+    when you stop early (a response dropped unclosed is reclaimed when garbage-collected). The connection goes back to the pool when the body has been read
     to the end, and is closed when the response is closed before that.
 
     ```python
@@ -34,7 +34,7 @@ class Response:
         headers: list[tuple[bytes, bytes]] | None = None,
         body: bytes | None = None,
         stream: AsyncIterator[bytes] | None = None,
-        on_close: Callable[[], None] | None = None,
+        on_close: Callable[[bool], None] | None = None,
     ) -> None:
         self.status_code = status_code
         self.reason = reason
@@ -113,7 +113,15 @@ class Response:
         if not self.is_closed:
             self.is_closed = True
             if self._on_close is not None:
-                self._on_close()
+                self._on_close(False)
+
+    def __del__(self) -> None:
+        # A streamed response dropped without close(): its connection must not stay counted
+        # as in use forever. The pool takes it back on its next operation; nothing here may
+        # block or take a lock, as the garbage collector can run this anywhere.
+        if not self.is_closed and self._on_close is not None:
+            self.is_closed = True
+            self._on_close(True)
 
     async def __aenter__(self) -> Response:
         return self

@@ -81,7 +81,7 @@ class SyncHTTP11Connection:
             self._stream.close()
 
     def send(
-        self, request: Request, timeout: TimeoutConfig, on_close: Callable[[], None]
+        self, request: Request, timeout: TimeoutConfig, on_close: Callable[[bool], None]
     ) -> SyncResponse:
         """Send `request` and return the response once its head has arrived.
 

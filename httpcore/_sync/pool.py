@@ -71,6 +71,7 @@ class SyncConnectionPool:
         self._num_active = 0
         self._active: set[SyncHTTP11Connection] = set()
         self._waiters: collections.deque[SyncEvent] = collections.deque()
+        self._abandoned: collections.deque[SyncHTTP11Connection] = collections.deque()
         self._closed = False
         self._next_sweep = 0.0
 
@@ -83,7 +84,7 @@ class SyncConnectionPool:
     @property
     def num_active_connections(self) -> int:
         """Connections in use by a request (including those being opened)."""
-        return self._num_active
+        return self._num_active - len(self._abandoned)
 
     @property
     def num_keepalive_connections(self) -> int:
@@ -139,7 +140,7 @@ class SyncConnectionPool:
                 if connection is None:
                     connection = self._connect(origin, timeout)
                 return connection.send(
-                    request, timeout, functools.partial(self._release, connection)
+                    request, timeout, functools.partial(self._response_closed, connection)
                 )
             except BaseException as exc:
                 self._release(connection, discard=True)
@@ -204,6 +205,8 @@ class SyncConnectionPool:
         with self._lock:
             if self._closed:
                 raise PoolClosed("the connection pool is closed")
+            if self._abandoned:
+                self._reclaim_abandoned()
             now = self._backend.monotonic()
             if now >= self._next_sweep:
                 self._sweep(now)
@@ -236,9 +239,27 @@ class SyncConnectionPool:
                 self._waiters.append(waiter)
             return False, None, waiter
 
+    def _response_closed(self, connection: SyncHTTP11Connection, abandoned: bool) -> None:
+        if abandoned:
+            # Called by the garbage collector: deque.append is atomic and takes no lock.
+            self._abandoned.append(connection)
+        else:
+            self._release(connection)
+
+    def _reclaim_abandoned(self) -> None:
+        """Close connections of responses dropped unclosed (call with the lock held)."""
+        while self._abandoned:
+            connection = self._abandoned.popleft()
+            self._num_active -= 1
+            self._active.discard(connection)
+            connection.close()
+            self._wake_one()
+
     def _release(self, connection: SyncHTTP11Connection | None, discard: bool = False) -> None:
         """Give back a slot: keep `connection` for reuse if it can be, else close it."""
         with self._lock:
+            if self._abandoned:
+                self._reclaim_abandoned()
             self._num_active -= 1
             if connection is not None:
                 self._active.discard(connection)
@@ -305,6 +326,7 @@ class SyncConnectionPool:
         """Close every connection, idle or in use; later requests raise `PoolClosed`."""
         with self._lock:
             self._closed = True
+            self._reclaim_abandoned()
             connections = [c for conns in self._idle.values() for c in conns]
             connections.extend(self._active)
             self._idle.clear()

@@ -16,7 +16,7 @@ class SyncResponse:
     `headers` is a list of `(name, value)` byte pairs with lower-case names, as in ASGI.
     A response returned with `stream=False` has its (decoded) `body` read already; with
     `stream=True`, use `stream()` (decoded), `raw()` (as sent) or `read()`, and `close()`
-    when you stop early. The connection goes back to the pool when the body has been read
+    when you stop early (a response dropped unclosed is reclaimed when garbage-collected). The connection goes back to the pool when the body has been read
     to the end, and is closed when the response is closed before that.
 
     ```python
@@ -35,7 +35,7 @@ class SyncResponse:
         headers: list[tuple[bytes, bytes]] | None = None,
         body: bytes | None = None,
         stream: Iterator[bytes] | None = None,
-        on_close: Callable[[], None] | None = None,
+        on_close: Callable[[bool], None] | None = None,
     ) -> None:
         self.status_code = status_code
         self.reason = reason
@@ -114,7 +114,15 @@ class SyncResponse:
         if not self.is_closed:
             self.is_closed = True
             if self._on_close is not None:
-                self._on_close()
+                self._on_close(False)
+
+    def __del__(self) -> None:
+        # A streamed response dropped without close(): its connection must not stay counted
+        # as in use forever. The pool takes it back on its next operation; nothing here may
+        # block or take a lock, as the garbage collector can run this anywhere.
+        if not self.is_closed and self._on_close is not None:
+            self.is_closed = True
+            self._on_close(True)
 
     def __enter__(self) -> SyncResponse:
         return self

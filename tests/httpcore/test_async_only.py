@@ -62,13 +62,14 @@ async def test_cancelled_waiter_passes_on_its_wakeup(server):
 async def test_close_wakes_waiters(server):
     limits = httpcore.PoolLimits(hard_limit=1)
     http = httpcore.ConnectionPool(limits=limits)
-    await http.request("GET", server.url + "/", stream=True)
+    held = await http.request("GET", server.url + "/", stream=True)
     waiting = asyncio.ensure_future(http.request("GET", server.url + "/"))
     await asyncio.sleep(0)
     assert len(http._waiters) == 1
     await http.close()
     with pytest.raises(httpcore.PoolClosed):
         await waiting
+    assert held.status_code == 200
 
 
 @pytest.mark.parametrize("path", ["/bytes/300000", "/stream/300000", "/encoded/gzip"])

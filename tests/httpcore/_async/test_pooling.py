@@ -185,3 +185,17 @@ async def test_pool_repr(server):
     async with httpcore.ConnectionPool() as http:
         await http.request("GET", server.url + "/")
         assert repr(http) == f"<{type(http).__name__} [active=0, keepalive=1]>"
+
+
+async def test_dropped_streamed_response_gives_its_slot_back(server):
+    limits = httpcore.PoolLimits(hard_limit=1)
+    timeout = httpcore.TimeoutConfig(5.0, pool_timeout=1.0)
+    async with httpcore.ConnectionPool(timeout=timeout, limits=limits) as http:
+        response = await http.request("GET", server.url + "/bytes/5000000", stream=True)
+        assert http.num_active_connections == 1
+        del response  # never read, never closed
+        assert http.num_active_connections == 0
+        # The one slot is free again: this would otherwise wait and raise PoolTimeout.
+        again = await http.request("GET", server.url + "/")
+        assert again.body == b"Hello, world"
+        assert http.num_keepalive_connections == 1
