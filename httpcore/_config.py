@@ -7,6 +7,8 @@ import os
 import ssl
 from typing import Union
 
+from ._exceptions import TLSConfigError
+
 CertTypes = Union[str, "os.PathLike[str]", tuple[str, str], tuple[str, str, str]]
 VerifyTypes = Union[bool, str, "os.PathLike[str]"]
 
@@ -35,8 +37,13 @@ class SSLConfig:
     def __init__(self, *, cert: CertTypes | None = None, verify: VerifyTypes = True):
         if not isinstance(verify, (bool, str, os.PathLike)):
             raise TypeError(f"verify must be a bool or a path, not {type(verify).__name__}")
-        self.cert = cert
-        self.verify = verify
+        if cert is not None and not (
+            isinstance(cert, (str, os.PathLike))
+            or (isinstance(cert, tuple) and len(cert) in (2, 3))
+        ):
+            raise TypeError(f"cert must be a path or a 2- or 3-tuple, not {cert!r}")
+        self.cert: CertTypes | None = _freeze(cert)  # type: ignore[assignment]
+        self.verify: VerifyTypes = _freeze(verify)  # type: ignore[assignment]
 
     def __eq__(self, other: object) -> bool:
         return (
@@ -55,13 +62,28 @@ class SSLConfig:
 
 
 def _freeze(value: object) -> object:
+    """Paths as str, so that equal settings compare (and cache) equal."""
     if isinstance(value, os.PathLike):
         return os.fspath(value)
+    if isinstance(value, tuple):
+        return tuple(_freeze(item) for item in value)
     return value
+
+
+def _no_password() -> str:
+    # Without a callback OpenSSL would prompt on the terminal for an encrypted key.
+    raise ValueError("the client key is encrypted: give its password as cert=(cert, key, password)")
 
 
 @functools.lru_cache(maxsize=32)
 def _ssl_context(verify: object, cert: object, http2: bool) -> ssl.SSLContext:
+    try:
+        return _build_ssl_context(verify, cert, http2)
+    except (OSError, ssl.SSLError, ValueError) as exc:
+        raise TLSConfigError(f"cannot load the TLS configuration: {exc}") from exc
+
+
+def _build_ssl_context(verify: object, cert: object, http2: bool) -> ssl.SSLContext:
     # PROTOCOL_TLS_CLIENT verifies certificates and hostnames by default and, unlike
     # create_default_context(), trusts no system CAs: only the bundle chosen below.
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -84,23 +106,33 @@ def _ssl_context(verify: object, cert: object, http2: bool) -> ssl.SSLContext:
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     if cert is not None:
         if isinstance(cert, str):
-            context.load_cert_chain(cert)
+            context.load_cert_chain(cert, password=_no_password)
         elif isinstance(cert, tuple) and len(cert) == 2:
-            context.load_cert_chain(cert[0], cert[1])
-        elif isinstance(cert, tuple) and len(cert) == 3:
-            context.load_cert_chain(cert[0], cert[1], cert[2])
+            context.load_cert_chain(cert[0], cert[1], password=_no_password)
         else:
-            raise TypeError(f"cert must be a path or a 2- or 3-tuple, not {cert!r}")
+            assert isinstance(cert, tuple)
+            context.load_cert_chain(cert[0], cert[1], cert[2])
     context.set_alpn_protocols(["h2", "http/1.1"] if http2 else ["http/1.1"])
     # RFC 9113 section 9.2: TLS compression must be off for HTTP/2 (and is never wanted).
     context.options |= ssl.OP_NO_COMPRESSION
     return context
 
 
+class _Default:
+    """The type of DEFAULT: an argument that was not given (None means "no limit")."""
+
+    def __repr__(self) -> str:
+        return "DEFAULT"
+
+
+DEFAULT = _Default()
+
+
 class TimeoutConfig:
     """Timeouts in seconds; `None` means wait forever.
 
-    `TimeoutConfig(5.0)` sets all four; the keyword arguments override one each.
+    `TimeoutConfig(5.0)` sets all four; the keyword arguments override one each, and
+    `None` there means no limit for that one (`TimeoutConfig(5.0, read_timeout=None)`).
 
     * `connect_timeout`: TCP connect and TLS handshake.
     * `read_timeout`: the longest wait for any data from the server.
@@ -118,18 +150,18 @@ class TimeoutConfig:
         self,
         timeout: float | TimeoutConfig | None = None,
         *,
-        connect_timeout: float | None = None,
-        read_timeout: float | None = None,
-        write_timeout: float | None = None,
-        pool_timeout: float | None = None,
+        connect_timeout: float | _Default | None = DEFAULT,
+        read_timeout: float | _Default | None = DEFAULT,
+        write_timeout: float | _Default | None = DEFAULT,
+        pool_timeout: float | _Default | None = DEFAULT,
     ):
         if isinstance(timeout, TimeoutConfig):
             base: tuple[float | None, ...] = timeout.as_tuple()
         else:
             base = (timeout,) * 4
         given = (connect_timeout, read_timeout, write_timeout, pool_timeout)
-        values = [g if g is not None else b for g, b in zip(given, base, strict=True)]
-        for name, value in zip(self.__slots__, values, strict=True):
+        values = [b if isinstance(g, _Default) else g for g, b in zip(given, base, strict=True)]
+        for name, value in zip(_TIMEOUT_FIELDS, values, strict=True):
             _check_seconds(name, value)
         self.connect_timeout, self.read_timeout, self.write_timeout, self.pool_timeout = values
 
@@ -150,6 +182,9 @@ class TimeoutConfig:
             f"TimeoutConfig(connect_timeout={c!r}, read_timeout={r!r}, "
             f"write_timeout={w!r}, pool_timeout={p!r})"
         )
+
+
+_TIMEOUT_FIELDS = ("connect_timeout", "read_timeout", "write_timeout", "pool_timeout")
 
 
 def _check_seconds(name: str, value: object) -> None:

@@ -26,6 +26,7 @@ Every exception raised by httpcore derives from `HTTPCoreError`::
     │   ├── ResponseClosed
     │   └── ResponseNotRead
     ├── PoolClosed
+    ├── TLSConfigError (also ValueError)
     └── InvalidURL (also ValueError)
         └── UnsupportedScheme
 """
@@ -142,6 +143,10 @@ class ResponseNotRead(StreamError):
 
 class PoolClosed(HTTPCoreError):
     """The connection pool was closed and cannot send requests."""
+
+
+class TLSConfigError(HTTPCoreError, ValueError):
+    """The TLS settings cannot be loaded: a missing or invalid CA bundle, certificate or key."""
 
 
 class InvalidURL(HTTPCoreError, ValueError):

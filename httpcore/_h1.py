@@ -394,17 +394,16 @@ class BodyFramer:
 
     def __init__(self, content_length: int | None, chunked: bool) -> None:
         self._chunked = chunked
-        self._left = content_length
+        self._left = content_length or 0
 
     def frame(self, chunk: bytes) -> list[bytes]:
         if not isinstance(chunk, bytes):
             raise TypeError(f"request body chunks must be bytes, not {type(chunk).__name__}")
         if self._chunked:
             return [b"%x\r\n" % len(chunk), chunk, b"\r\n"]
-        if self._left is not None:
-            if len(chunk) > self._left:
-                raise LocalProtocolError("the request body is longer than its Content-Length")
-            self._left -= len(chunk)
+        if len(chunk) > self._left:
+            raise LocalProtocolError("the request body is longer than its Content-Length")
+        self._left -= len(chunk)
         return [chunk]
 
     def end(self) -> bytes:

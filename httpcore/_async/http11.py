@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Callable
-from typing import Any
+from collections.abc import AsyncIterator, Callable
 
-from .._backends.asyncio import AsyncStream
+from .._backends.asyncio import AsyncStream, iterate_body
 from .._config import ProtocolLimits, TimeoutConfig
 from .._exceptions import ConnectionClosed, RemoteProtocolError
 from .._h1 import (
@@ -125,7 +124,7 @@ class AsyncHTTP11Connection:
                 await self._stream.write(piece, timeout)
         else:
             await self._stream.write(head, timeout)
-            async for chunk in _iterate(body):
+            async for chunk in iterate_body(body):
                 if chunk or not isinstance(chunk, bytes):
                     await self._write_pieces(framer.frame(chunk), timeout)
         await self._stream.write(framer.end(), timeout)
@@ -185,13 +184,3 @@ class AsyncHTTP11Connection:
         else:
             # Connection: close from either side, or an HTTP/1.0 server (RFC 9112 section 9.6).
             self.close()
-
-
-async def _iterate(body: AsyncIterable[bytes] | Any) -> AsyncIterator[bytes]:
-    """Iterate a request body given as an async iterable or a plain iterable."""
-    if isinstance(body, AsyncIterable):
-        async for chunk in body:
-            yield chunk
-    else:
-        for chunk in body:
-            yield chunk

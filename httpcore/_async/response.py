@@ -15,8 +15,9 @@ class Response:
     `headers` is a list of `(name, value)` byte pairs with lower-case names, as in ASGI.
     A response returned with `stream=False` has its (decoded) `body` read already; with
     `stream=True`, use `stream()` (decoded), `raw()` (as sent) or `read()`, and `close()`
-    when you stop early (a response dropped unclosed is reclaimed when garbage-collected). The connection goes back to the pool when the body has been read
-    to the end, and is closed when the response is closed before that.
+    when you stop early. The connection goes back to the pool when the body has been read
+    to the end, and is closed when the response is closed before that (or, for a response
+    dropped unclosed, when it is garbage-collected).
 
     ```python
     response = await pool.request("GET", "http://127.0.0.1:8000/", stream=True)
@@ -40,7 +41,7 @@ class Response:
         self.reason = reason
         self.http_version = http_version
         self.headers = [] if headers is None else headers
-        self._body = body if stream is None and body is not None else None
+        self._body = (b"" if body is None else body) if stream is None else None
         self._stream = stream
         self._on_close = on_close
         self._consumed = stream is None
@@ -53,8 +54,6 @@ class Response:
     def body(self) -> bytes:
         """The decoded body; raises `ResponseNotRead` on a streamed response before `read()`."""
         if self._body is None:
-            if self._stream is None:
-                return b""
             raise ResponseNotRead("the response body has not been read: call read() first")
         return self._body
 

@@ -12,6 +12,7 @@ import collections
 import select
 import ssl
 import time
+from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from typing import Any
 
 from .._exceptions import (
@@ -83,9 +84,9 @@ class _StreamProtocol(asyncio.Protocol):
             waiter.set_result(None)
 
 
-def _expire(future: asyncio.Future[None], exc: type[BaseException]) -> None:
+def _expire(future: asyncio.Future[None], exc: BaseException) -> None:
     if not future.done():
-        future.set_exception(exc())
+        future.set_exception(exc)
 
 
 class AsyncStream:
@@ -131,7 +132,11 @@ class AsyncStream:
     async def _wait(self, slot: str, timeout: float | None, exc: type[BaseException]) -> None:
         future: asyncio.Future[None] = self._loop.create_future()
         setattr(self._protocol, slot, future)
-        handle = None if timeout is None else self._loop.call_later(timeout, _expire, future, exc)
+        handle = None
+        if timeout is not None:
+            what = "reading from" if exc is ReadTimeout else "writing to"
+            error = exc(f"timed out {what} the server")
+            handle = self._loop.call_later(timeout, _expire, future, error)
         try:
             await future
         finally:
@@ -168,10 +173,7 @@ class AsyncStream:
         if protocol._chunks or protocol._eof or self._transport.is_closing():
             return True
         # The loop may not have polled the socket since the peer closed it: ask the kernel.
-        try:
-            readable, _, _ = select.select([self._fileno], [], [], 0)
-        except (OSError, ValueError):
-            return True
+        readable, _, _ = select.select([self._fileno], [], [], 0)
         return bool(readable)
 
     def alpn_protocol(self) -> str | None:
@@ -188,28 +190,46 @@ class AsyncStream:
 class AsyncEvent:
     """A one-shot event a waiter can wait for with a timeout."""
 
-    __slots__ = ("_event",)
+    __slots__ = ("_future",)
 
     def __init__(self) -> None:
-        self._event = asyncio.Event()
+        self._future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     def set(self) -> None:
-        self._event.set()
+        if not self._future.done():
+            self._future.set_result(None)
 
     def is_set(self) -> bool:
-        return self._event.is_set()
+        return self._future.done()
 
     async def wait(self, timeout: float | None) -> bool:
         """Wait until set; return False if `timeout` expired first."""
-        if timeout is None:
-            await self._event.wait()
-            return True
+        # A separate waiter: timing out or cancelling it must leave the event unset.
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
+        self._future.add_done_callback(lambda _: _resolve(waiter))
+        handle = None if timeout is None else loop.call_later(timeout, _resolve, waiter)
         try:
-            async with asyncio.timeout(timeout):
-                await self._event.wait()
-        except TimeoutError:
-            return self._event.is_set()
-        return True
+            await waiter
+        finally:
+            if handle is not None:
+                handle.cancel()
+        return self._future.done()
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+async def iterate_body(body: AsyncIterable[bytes] | Iterable[bytes]) -> AsyncIterator[bytes]:
+    """Iterate a request body given as an async iterable or a plain iterable."""
+    if isinstance(body, AsyncIterable):
+        async for chunk in body:
+            yield chunk
+    else:
+        for chunk in body:
+            yield chunk
 
 
 class _NoLock:

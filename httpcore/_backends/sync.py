@@ -7,6 +7,7 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import AsyncIterable, Iterable, Iterator
 from typing import Any
 
 from .._exceptions import (
@@ -21,6 +22,8 @@ from .._exceptions import (
 )
 
 _SENDALL_LIMIT = 1024 * 1024
+# A timeout of 0 means "do not wait", which a blocking socket expresses as the shortest wait.
+_SMALLEST_TIMEOUT = 1e-6
 
 
 class SyncStream:
@@ -33,6 +36,9 @@ class SyncStream:
         self._closed = False
 
     def _set_timeout(self, timeout: float | None) -> None:
+        if timeout is not None and timeout <= 0:
+            # settimeout(0) would switch to non-blocking mode (EAGAIN instead of a timeout).
+            timeout = _SMALLEST_TIMEOUT
         if timeout != self._timeout:
             self._sock.settimeout(timeout)
             self._timeout = timeout
@@ -83,10 +89,7 @@ class SyncStream:
             return True
         if isinstance(self._sock, ssl.SSLSocket) and self._sock.pending():
             return True
-        try:
-            readable, _, _ = select.select([self._sock], [], [], 0)
-        except (OSError, ValueError):
-            return True
+        readable, _, _ = select.select([self._sock], [], [], 0)
         return bool(readable)
 
     def alpn_protocol(self) -> str | None:
@@ -102,6 +105,12 @@ class SyncStream:
         if name == "peername":
             return self._sock.getpeername()
         return None
+
+
+def iterate_body(body: Iterable[bytes] | AsyncIterable[bytes]) -> Iterator[bytes]:
+    """Iterate a request body (the pool has checked that it is a plain iterable)."""
+    assert isinstance(body, Iterable)
+    return iter(body)
 
 
 class SyncEvent:
@@ -148,6 +157,8 @@ class SyncBackend:
         server_hostname: str | None = None,
     ) -> SyncStream:
         """Open a TCP connection, with TLS when `ssl_context` is given."""
+        if timeout is not None and timeout <= 0:
+            timeout = _SMALLEST_TIMEOUT
         try:
             sock = socket.create_connection((host, port), timeout=timeout)
         except TimeoutError as exc:

@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
 
-from .._backends.sync import SyncStream
+from .._backends.sync import SyncStream, iterate_body
 from .._config import ProtocolLimits, TimeoutConfig
 from .._exceptions import ConnectionClosed, RemoteProtocolError
 from .._h1 import (
@@ -126,7 +125,7 @@ class SyncHTTP11Connection:
                 self._stream.write(piece, timeout)
         else:
             self._stream.write(head, timeout)
-            for chunk in _iterate(body):
+            for chunk in iterate_body(body):
                 if chunk or not isinstance(chunk, bytes):
                     self._write_pieces(framer.frame(chunk), timeout)
         self._stream.write(framer.end(), timeout)
@@ -186,13 +185,3 @@ class SyncHTTP11Connection:
         else:
             # Connection: close from either side, or an HTTP/1.0 server (RFC 9112 section 9.6).
             self.close()
-
-
-def _iterate(body: Iterable[bytes] | Any) -> Iterator[bytes]:
-    """Iterate a request body given as an async iterable or a plain iterable."""
-    if isinstance(body, Iterable):
-        for chunk in body:
-            yield chunk
-    else:
-        for chunk in body:
-            yield chunk

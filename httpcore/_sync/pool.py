@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import functools
+from collections.abc import Iterable
 from types import TracebackType
 
 from .._backends.sync import SyncBackend, SyncEvent
@@ -119,6 +120,12 @@ class SyncConnectionPool:
         ```
         """
         request = Request(method, url, headers, body)
+        # Only the sync pool can get here (with an async iterable body).
+        if not isinstance(request.body, (bytes, Iterable, Iterable)):  # pragma: no cover
+            raise TypeError(
+                f"{type(self).__name__} cannot send a {type(request.body).__name__} body: "
+                "give bytes or an iterator of bytes"
+            )
         if isinstance(timeout, _Unset):
             timeouts = self.timeout
         elif isinstance(timeout, TimeoutConfig):
@@ -278,11 +285,9 @@ class SyncConnectionPool:
             self._wake_one()
 
     def _wake_one(self) -> None:
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.is_set():
-                waiter.set()
-                return
+        # Waiters are set only here (after leaving the queue) and by close() (which empties it).
+        if self._waiters:
+            self._waiters.popleft().set()
 
     def _abandon(self, waiter: SyncEvent) -> None:
         """A waiter gives up (timeout or cancellation); pass on a wake-up it may have taken."""
@@ -290,8 +295,8 @@ class SyncConnectionPool:
             try:
                 self._waiters.remove(waiter)
             except ValueError:
-                if waiter.is_set():
-                    self._wake_one()
+                # Out of the queue means woken (or the pool closed, and waking is harmless).
+                self._wake_one()
 
     def _has_expired(self, connection: SyncHTTP11Connection, now: float) -> bool:
         expiry = self.limits.keepalive_expiry

@@ -310,7 +310,7 @@ def test_hostile_header_lines_are_rejected(line):
     """
     reader = ResponseReader(b"GET", max_header_bytes=70000, max_header_count=100)
     reader.feed(b"HTTP/1.1 200 OK\r\n" + line + b"\r\n\r\n")
-    with pytest.raises(RemoteProtocolError, match="invalid header line|continuation"):
+    with pytest.raises(RemoteProtocolError, match=r"invalid header line|continuation"):
         reader.next_event()
 
 
@@ -320,4 +320,12 @@ def test_hostile_chunk_extension_is_rejected():
     reader.feed(b"5;" + b" " * 60000 + b"\n\r\n")
     assert isinstance(reader.next_event(), Head)
     with pytest.raises(RemoteProtocolError, match="chunk"):
+        reader.next_event()
+
+
+def test_trailer_section_is_bounded():
+    reader = ResponseReader(b"GET", max_header_bytes=100, max_header_count=10)
+    reader.feed(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-T: " + b"a" * 200)
+    assert isinstance(reader.next_event(), Head)
+    with pytest.raises(LimitExceeded, match="trailer section"):
         reader.next_event()
