@@ -402,14 +402,14 @@ class MultiDecoder(Decoder):
             yield from self._feed(index + 1, piece)
 
 
-_IDENTITY = IdentityDecoder()
+IDENTITY = IdentityDecoder()
 
 
 def _available_codecs() -> dict[bytes, Callable[[], Decoder]]:
     """Map each coding name we can decode to a decoder factory."""
     # RFC 9110 section 8.4.1.3: "x-gzip" is to be taken as "gzip".
     codecs: dict[bytes, Callable[[], Decoder]] = {
-        b"identity": lambda: _IDENTITY,
+        b"identity": lambda: IDENTITY,
         b"gzip": GzipDecoder,
         b"x-gzip": GzipDecoder,
         b"deflate": DeflateDecoder,
@@ -449,7 +449,7 @@ def get_decoder(content_encoding: Sequence[bytes]) -> Decoder:
     ```
     """
     if not content_encoding:
-        return _IDENTITY
+        return IDENTITY
     if len(content_encoding) == 1:
         factory = _CODECS.get(content_encoding[0])
         if factory is not None:
@@ -461,7 +461,7 @@ def get_decoder(content_encoding: Sequence[bytes]) -> Decoder:
         if (name := token.strip().lower()) and name != b"identity"
     ]
     if not names or len(names) > MAX_CODINGS or not all(name in _CODECS for name in names):
-        return _IDENTITY
+        return IDENTITY
     if len(names) == 1:
         return _CODECS[names[0]]()
     # RFC 9110 section 8.4: codings are listed in the order they were applied.

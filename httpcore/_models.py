@@ -11,6 +11,7 @@ from typing import NamedTuple
 from urllib.parse import unquote
 
 from ._decoders import SUPPORTED_ENCODINGS
+from ._h1 import has_close_token
 from ._exceptions import InvalidURL, LocalProtocolError, UnsupportedScheme
 from ._types import BodyTypes, HeaderTypes, HeaderValue
 
@@ -512,7 +513,7 @@ class Request:
     ```
     """
 
-    __slots__ = ("body", "content_length", "headers", "is_streaming", "method", "url")
+    __slots__ = ("body", "content_length", "headers", "is_streaming", "method", "url", "wants_close")
 
     def __init__(
         self,
@@ -533,6 +534,15 @@ class Request:
             automatic.append((b"accept-encoding", _ACCEPT_ENCODING))
         self.content_length = _frame(self.method, given, names, self.body)
         self.headers = automatic + given if automatic else given
+        # RFC 9112 section 9.6: the client asks for the connection to end after this exchange.
+        self.wants_close = b"connection" in names and any(
+            has_close_token(value) for value in get_header_values(given, b"connection")
+        )
+
+    @property
+    def is_chunked(self) -> bool:
+        """Whether the body is sent with chunked transfer coding (its length is unknown)."""
+        return self.content_length is None
 
     @property
     def is_idempotent(self) -> bool:

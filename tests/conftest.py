@@ -25,6 +25,7 @@ from tests.servers import (
     write_leaf_file,
 )
 from tests.servers.raw import Handler
+from tests.servers.wsgi import WSGIThread
 
 CLIENT_CERT_NAME = "duohttp test client"
 
@@ -117,3 +118,16 @@ def full_backlog_listener() -> Iterator[tuple[str, int]]:
     """`(host, port)` of a loopback listener where every new TCP connect hangs."""
     with FullBacklogListener() as listener:
         yield listener.address
+
+
+@pytest.fixture(scope="session")
+def httpbin() -> Iterator[WSGIThread]:
+    """httpbin (the WSGI app) under werkzeug's threaded server on 127.0.0.1."""
+    import logging
+
+    # httpbin logs a warning at import when its optional Swagger UI package is missing.
+    logging.getLogger("httpbin.core").setLevel(logging.ERROR)
+    from httpbin import app
+
+    with WSGIThread(app) as running:
+        yield running

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 
-from .._decoders import get_decoder
+from .._decoders import IDENTITY, get_decoder
 from .._exceptions import ResponseClosed, ResponseNotRead, StreamConsumed
 from .._models import get_header_values
 
@@ -64,15 +64,32 @@ class Response:
     async def read(self) -> bytes:
         """Read and decode the whole body (once), release the connection, and return it."""
         if self._body is None:
-            parts = []
+            # The same work as stream(), without its generators: this runs for every
+            # response that is not streamed, so it stays on the fast path.
+            stream = self._take_stream()
+            decoder = get_decoder(get_header_values(self.headers, b"content-encoding"))
+            parts: list[bytes] = []
             try:
-                async for part in self.stream():
-                    parts.append(part)
-            except BaseException:
+                if decoder is IDENTITY:
+                    async for chunk in stream:
+                        parts.append(chunk)
+                else:
+                    async for chunk in stream:
+                        parts.extend(decoder.decode_iter(chunk))
+                    parts.extend(decoder.flush_iter())
+            finally:
                 await self.close()
-                raise
-            self._body = b"".join(parts)
+            self._body = parts[0] if len(parts) == 1 else b"".join(parts)
         return self._body
+
+    def _take_stream(self) -> AsyncIterator[bytes]:
+        if self._consumed:
+            raise StreamConsumed("the response body was already read")
+        if self.is_closed:
+            raise ResponseClosed("the response was closed before its body was read")
+        assert self._stream is not None
+        self._consumed = True
+        return self._stream
 
     async def stream(self) -> AsyncIterator[bytes]:
         """Yield the body in decoded chunks, holding at most one decoded chunk at a time."""
@@ -95,14 +112,9 @@ class Response:
 
     async def raw(self) -> AsyncIterator[bytes]:
         """Yield the body exactly as sent, without content decoding."""
-        if self._consumed:
-            raise StreamConsumed("the response body was already read")
-        if self.is_closed:
-            raise ResponseClosed("the response was closed before its body was read")
-        assert self._stream is not None
-        self._consumed = True
+        stream = self._take_stream()
         try:
-            async for chunk in self._stream:
+            async for chunk in stream:
                 yield chunk
         finally:
             await self.close()

@@ -259,6 +259,9 @@ class AsyncBackend:
     def monotonic(self) -> float:
         return time.monotonic()
 
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
     async def checkpoint(self) -> None:
         """Let the loop run once, so that closed transports release their sockets."""
         await asyncio.sleep(0)

@@ -144,6 +144,9 @@ class SyncBackend:
     def monotonic(self) -> float:
         return time.monotonic()
 
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
     def checkpoint(self) -> None:
         """Nothing to wait for: sockets close at once."""
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from .._backends.sync import SyncStream, iterate_body
 from .._config import ProtocolLimits, TimeoutConfig
@@ -14,10 +14,9 @@ from .._h1 import (
     BodyFramer,
     Head,
     ResponseReader,
-    has_close_token,
     request_head,
 )
-from .._models import Origin, Request, get_header
+from .._models import Origin, Request
 from .response import SyncResponse
 
 READ_SIZE = 64 * 1024
@@ -103,17 +102,15 @@ class SyncHTTP11Connection:
             reason=head.reason.decode("latin-1"),
             http_version="HTTP/" + head.http_version.decode("ascii"),
             headers=head.headers,
-            stream=self._receive_body(timeout.read_timeout),
+            stream=_ResponseBody(self, timeout.read_timeout),
             on_close=on_close,
         )
 
     def _send_request(self, request: Request, timeout: float | None) -> None:
-        connection = get_header(request.headers, b"connection")
-        if connection is not None and has_close_token(connection):
+        if request.wants_close:
             self._keep_alive = False
         head = request_head(request.method, request.url.target, request.headers)
-        transfer_encoding = get_header(request.headers, b"transfer-encoding")
-        framer = BodyFramer(request.content_length, chunked=transfer_encoding is not None)
+        framer = BodyFramer(request.content_length, chunked=request.is_chunked)
         body = request.body
         if isinstance(body, bytes):
             pieces = framer.frame(body) if body else []
@@ -165,15 +162,6 @@ class SyncHTTP11Connection:
             f"more than {MAX_INFORMATIONAL_RESPONSES} informational (1xx) responses"
         )
 
-    def _receive_body(self, timeout: float | None) -> Iterator[bytes]:
-        while True:
-            event = self._next_event(timeout)
-            if event is END_OF_MESSAGE:
-                break
-            assert isinstance(event, bytes)
-            yield event
-        self._end_of_exchange()
-
     def _end_of_exchange(self) -> None:
         reader = self._reader
         assert reader is not None
@@ -185,3 +173,28 @@ class SyncHTTP11Connection:
         else:
             # Connection: close from either side, or an HTTP/1.0 server (RFC 9112 section 9.6).
             self.close()
+
+
+class _ResponseBody:
+    """The body of the current response, chunk by chunk as received.
+
+    A class rather than an async generator: asyncio registers every async generator it
+    starts (a weak set and a hook call), a cost paid on every response otherwise.
+    """
+
+    __slots__ = ("_connection", "_timeout")
+
+    def __init__(self, connection: SyncHTTP11Connection, timeout: float | None) -> None:
+        self._connection = connection
+        self._timeout = timeout
+
+    def __iter__(self) -> _ResponseBody:
+        return self
+
+    def __next__(self) -> bytes:
+        event = self._connection._next_event(self._timeout)
+        if event is END_OF_MESSAGE:
+            self._connection._end_of_exchange()
+            raise StopIteration
+        assert isinstance(event, bytes)
+        return event

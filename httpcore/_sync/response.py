@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from .._decoders import get_decoder
+from .._decoders import IDENTITY, get_decoder
 from .._exceptions import ResponseClosed, ResponseNotRead, StreamConsumed
 from .._models import get_header_values
 
@@ -65,15 +65,32 @@ class SyncResponse:
     def read(self) -> bytes:
         """Read and decode the whole body (once), release the connection, and return it."""
         if self._body is None:
-            parts = []
+            # The same work as stream(), without its generators: this runs for every
+            # response that is not streamed, so it stays on the fast path.
+            stream = self._take_stream()
+            decoder = get_decoder(get_header_values(self.headers, b"content-encoding"))
+            parts: list[bytes] = []
             try:
-                for part in self.stream():
-                    parts.append(part)
-            except BaseException:
+                if decoder is IDENTITY:
+                    for chunk in stream:
+                        parts.append(chunk)
+                else:
+                    for chunk in stream:
+                        parts.extend(decoder.decode_iter(chunk))
+                    parts.extend(decoder.flush_iter())
+            finally:
                 self.close()
-                raise
-            self._body = b"".join(parts)
+            self._body = parts[0] if len(parts) == 1 else b"".join(parts)
         return self._body
+
+    def _take_stream(self) -> Iterator[bytes]:
+        if self._consumed:
+            raise StreamConsumed("the response body was already read")
+        if self.is_closed:
+            raise ResponseClosed("the response was closed before its body was read")
+        assert self._stream is not None
+        self._consumed = True
+        return self._stream
 
     def stream(self) -> Iterator[bytes]:
         """Yield the body in decoded chunks, holding at most one decoded chunk at a time."""
@@ -96,14 +113,9 @@ class SyncResponse:
 
     def raw(self) -> Iterator[bytes]:
         """Yield the body exactly as sent, without content decoding."""
-        if self._consumed:
-            raise StreamConsumed("the response body was already read")
-        if self.is_closed:
-            raise ResponseClosed("the response was closed before its body was read")
-        assert self._stream is not None
-        self._consumed = True
+        stream = self._take_stream()
         try:
-            for chunk in self._stream:
+            for chunk in stream:
                 yield chunk
         finally:
             self.close()

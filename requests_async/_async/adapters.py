@@ -1,0 +1,281 @@
+"""Transport adapters, as in requests: HTTPAdapter sends PreparedRequests through httpcore."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterable, Iterable, Iterator, Mapping
+from typing import Any, ClassVar
+
+import httpcore
+from httpcore._backends.asyncio import AsyncBackend
+
+from ..exceptions import (
+    ConnectionError,
+    InvalidSchema,
+    ProxyError,
+    RetryError,
+    Timeout,
+    map_core_exceptions,
+)
+from ..models import BodyStream, PreparedRequest, rewind_body
+from ..retries import Retry, RetryExhausted
+from ..structures import CaseInsensitiveDict
+from ..utils import get_encoding_from_headers, select_proxy
+from .response import RawStream, Response
+
+DEFAULT_POOLSIZE = 10
+DEFAULT_RETRIES = 0
+DEFAULT_POOLBLOCK = False
+# File bodies are read and sent in pieces of this size.
+_FILE_CHUNK = 64 * 1024
+
+TimeoutTypes = float | int | tuple[float | int | None, float | int | None] | None
+
+
+class BaseAdapter:
+    """The interface of a transport adapter mounted on a Session."""
+
+    async def send(
+        self,
+        request: PreparedRequest,
+        stream: bool = False,
+        timeout: TimeoutTypes = None,
+        verify: bool | str = True,
+        cert: str | tuple[str, str] | None = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> Response:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+
+class HTTPAdapter(BaseAdapter):
+    """Sends requests over HTTP/1.1 (and TLS) with httpcore's connection pools.
+
+    Arguments as in requests: `pool_connections` (origins whose connections are kept),
+    `pool_maxsize` (connections kept per origin), `max_retries` (an int or a `Retry`) and
+    `pool_block` (wait for a free connection instead of opening more than `pool_maxsize`).
+
+    ```python
+    session.mount("https://", HTTPAdapter(max_retries=Retry(total=3, backoff_factor=0.5)))
+    ```
+    """
+
+    __attrs__: ClassVar[list[str]] = [
+        "max_retries",
+        "config",
+        "_pool_connections",
+        "_pool_maxsize",
+        "_pool_block",
+    ]
+
+    def __init__(
+        self,
+        pool_connections: int = DEFAULT_POOLSIZE,
+        pool_maxsize: int = DEFAULT_POOLSIZE,
+        max_retries: int | Retry | None = DEFAULT_RETRIES,
+        pool_block: bool = DEFAULT_POOLBLOCK,
+    ) -> None:
+        if max_retries == DEFAULT_RETRIES:
+            self.max_retries = Retry(0, read=False)
+        else:
+            self.max_retries = Retry.from_int(max_retries)
+        self.config: dict[str, Any] = {}
+        self._pool_connections = pool_connections
+        self._pool_maxsize = pool_maxsize
+        self._pool_block = pool_block
+        self._pools: dict[tuple[object, object], httpcore.ConnectionPool] = {}
+        self._backend = AsyncBackend()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {attr: getattr(self, attr, None) for attr in self.__attrs__}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for attr, value in state.items():
+            setattr(self, attr, value)
+        self._pools = {}
+        self._backend = AsyncBackend()
+
+    def get_pool(self, verify: bool | str, cert: Any) -> httpcore.ConnectionPool:
+        """The httpcore pool for these TLS settings (pools are per TLS configuration)."""
+        key = (verify, cert if not isinstance(cert, list) else tuple(cert))
+        pool = self._pools.get(key)
+        if pool is None:
+            if isinstance(verify, str) and not os.path.exists(verify):
+                raise OSError(
+                    f"Could not find a suitable TLS CA certificate bundle, invalid path: {verify}"
+                )
+            limits = httpcore.PoolLimits(
+                soft_limit=self._pool_connections * self._pool_maxsize,
+                hard_limit=self._pool_maxsize if self._pool_block else None,
+            )
+            ssl = httpcore.SSLConfig(verify=verify, cert=key[1])
+            pool = httpcore.ConnectionPool(ssl=ssl, timeout=None, limits=limits)
+            self._pools[key] = pool
+        return pool
+
+    async def send(
+        self,
+        request: PreparedRequest,
+        stream: bool = False,
+        timeout: TimeoutTypes = None,
+        verify: bool | str = True,
+        cert: str | tuple[str, str] | None = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> Response:
+        """Send `request` and return its Response (with the body read unless `stream`)."""
+        assert request.url is not None and request.method is not None
+        if not request.url.lower().startswith(("http://", "https://")):
+            raise InvalidSchema(f"No connection adapters were found for {request.url!r}")
+        proxy = select_proxy(request.url, dict(proxies or {}))
+        if proxy:
+            raise ProxyError(
+                f"proxies are not supported yet (selected {proxy!r} for {request.url!r})",
+                request=request,
+            )
+        timeouts = _timeout_config(timeout)
+        pool = self.get_pool(verify, cert)
+        retries = self.max_retries
+        while True:
+            try:
+                with map_core_exceptions(request):
+                    core = await pool.request(
+                        request.method,
+                        request.url,
+                        headers=_core_headers(request.headers),
+                        body=_core_body(request.body),
+                        stream=True,
+                        timeout=timeouts,
+                    )
+            except (ConnectionError, Timeout) as exc:
+                retries = _increment(retries, request, error=exc)
+                await self._backend.sleep(retries.get_sleep_time())
+                rewind_body(request)
+                continue
+            response = self.build_response(request, core)
+            has_retry_after = "retry-after" in response.headers
+            if not retries.is_retry(request.method, response.status_code, has_retry_after):
+                break
+            try:
+                retries = retries.increment(request.method, request.url, response=response)
+            except RetryExhausted as exc:
+                if retries.raise_on_status:
+                    await response.close()
+                    raise RetryError(exc, request=request) from exc
+                break
+            await response.close()
+            await self._backend.sleep(retries.get_sleep_time(response.headers))
+            rewind_body(request)
+        if not stream:
+            await response.read()
+            await response.close()
+        return response
+
+    def build_response(self, request: PreparedRequest, core: httpcore.Response) -> Response:
+        """Make a requests Response from an httpcore response (body not read yet)."""
+        response = Response()
+        response.status_code = core.status_code
+        response.headers = _compat_headers(core.headers)
+        response.encoding = get_encoding_from_headers(response.headers)
+        response.raw = RawStream(core)
+        response.reason = core.reason
+        response.url = request.url if isinstance(request.url, str) else ""
+        response.request = request
+        response.connection = self
+        return response
+
+    async def close(self) -> None:
+        """Close every pooled connection."""
+        pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
+            await pool.close()
+
+
+def _increment(retries: Retry, request: PreparedRequest, error: Exception) -> Retry:
+    """Count a failed attempt; out of retries, the failure itself is raised (as requests does)."""
+    try:
+        return retries.increment(request.method, request.url, error=error)
+    except RetryExhausted:
+        raise error from None
+
+
+def _timeout_config(timeout: TimeoutTypes) -> httpcore.TimeoutConfig:
+    """requests' timeout argument: seconds, (connect, read), or None for no limit."""
+    if isinstance(timeout, tuple):
+        if len(timeout) != 2:
+            raise ValueError(
+                f"Invalid timeout {timeout}. Pass a (connect, read) timeout tuple, "
+                "or a single float to set both timeouts to the same value."
+            )
+        connect, read = timeout
+    else:
+        connect = read = timeout
+    for name, value in (("connect", connect), ("read", read)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise ValueError(
+                f"Timeout value {name} was {value}, but it must be an int, float or None."
+            )
+        if value is not None and value <= 0:
+            raise ValueError(
+                f"Attempted to set {name} timeout to {value}, but the timeout cannot be set "
+                "to a value less than or equal to 0."
+            )
+    # Writes wait as long as reads do (urllib3 applies the read timeout to sends too); the
+    # pool wait is bounded by nothing in requests either.
+    return httpcore.TimeoutConfig(
+        None, connect_timeout=connect, read_timeout=read, write_timeout=read, pool_timeout=None
+    )
+
+
+def _encode_header(value: str | bytes) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode("utf-8")
+
+
+def _core_headers(headers: Mapping[str, str | bytes]) -> list[tuple[bytes, bytes]]:
+    return [(_encode_header(name), _encode_header(value)) for name, value in headers.items()]
+
+
+def _compat_headers(raw: list[tuple[bytes, bytes]]) -> CaseInsensitiveDict[str]:
+    """Response headers as requests shows them: repeated fields joined with ", "."""
+    headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+    for name, value in raw:
+        key = name.decode("latin-1")
+        text = value.decode("latin-1")
+        if key in headers:
+            headers[key] = headers[key] + ", " + text
+        else:
+            headers[key] = text
+    return headers
+
+
+def _core_body(body: Any) -> bytes | Iterable[bytes] | AsyncIterable[bytes]:
+    """A PreparedRequest body as httpcore takes it: bytes or (async) iterators of bytes."""
+    if body is None:
+        return b""
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, (bytearray, memoryview)):
+        return bytes(body)
+    if isinstance(body, BodyStream):
+        return iter(body)
+    if hasattr(body, "read"):
+        return _read_file(body)
+    if isinstance(body, (AsyncIterable, Iterable)):
+        return body
+    raise TypeError(f"cannot send a request body of type {type(body).__name__}")
+
+
+def _read_file(file: Any) -> Iterator[bytes]:
+    while True:
+        chunk = file.read(_FILE_CHUNK)
+        if not chunk:
+            return
+        yield chunk.encode("utf-8") if isinstance(chunk, str) else chunk
