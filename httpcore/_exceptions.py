@@ -19,6 +19,7 @@ Every exception raised by httpcore derives from `HTTPCoreError`::
     │   ├── RemoteProtocolError
     │   │   └── LimitExceeded
     │   └── LocalProtocolError (also ValueError)
+    │       └── RequestTypeError (also TypeError)
     ├── DecodingError
     ├── ProxyError
     ├── StreamError
@@ -112,6 +113,10 @@ class LimitExceeded(RemoteProtocolError):
 
 class LocalProtocolError(ProtocolError, ValueError):
     """The request cannot be sent as given (for example CR or LF in a header value)."""
+
+
+class RequestTypeError(LocalProtocolError, TypeError):
+    """A request argument has the wrong type (a str body, a header value that is a number...)."""
 
 
 # Other families ---------------------------------------------------------------

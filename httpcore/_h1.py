@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Final, NamedTuple
 
-from ._exceptions import LimitExceeded, LocalProtocolError, RemoteProtocolError
+from ._exceptions import LimitExceeded, LocalProtocolError, RemoteProtocolError, RequestTypeError
 
 # RFC 9112 section 4; the reason phrase may be missing altogether (seen in the wild).
 _STATUS_LINE_RE: Final = re.compile(
@@ -130,6 +130,8 @@ class ResponseReader:
 
     def _read_head(self) -> Head | str:
         buffer = self._buffer
+        if not buffer:
+            return self._incomplete_head()
         if buffer[:1] == b"\n" or buffer[:2] == b"\r\n":
             raise RemoteProtocolError("no response line received: the response starts blank")
         # The first blank line ends the head, with or without CR (as h11 reads it).
@@ -398,7 +400,7 @@ class BodyFramer:
 
     def frame(self, chunk: bytes) -> list[bytes]:
         if not isinstance(chunk, bytes):
-            raise TypeError(f"request body chunks must be bytes, not {type(chunk).__name__}")
+            raise RequestTypeError(f"request body chunks must be bytes, not {type(chunk).__name__}")
         if self._chunked:
             return [b"%x\r\n" % len(chunk), chunk, b"\r\n"]
         if len(chunk) > self._left:

@@ -11,8 +11,8 @@ from typing import NamedTuple
 from urllib.parse import unquote
 
 from ._decoders import SUPPORTED_ENCODINGS
+from ._exceptions import InvalidURL, LocalProtocolError, RequestTypeError, UnsupportedScheme
 from ._h1 import has_close_token
-from ._exceptions import InvalidURL, LocalProtocolError, UnsupportedScheme
 from ._types import BodyTypes, HeaderTypes, HeaderValue
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -278,7 +278,7 @@ class URL:
             except UnicodeDecodeError:
                 raise InvalidURL(f"URL {url!r} is not valid UTF-8") from None
         else:
-            raise TypeError(f"URL must be str, bytes or URL, not {type(url).__name__}")
+            raise RequestTypeError(f"URL must be str, bytes or URL, not {type(url).__name__}")
 
     def join(self, other: str) -> URL:
         """Resolve the reference `other` against this URL (RFC 3986 section 5.2.2).
@@ -364,7 +364,7 @@ def _check_method(method: str | bytes) -> bytes:
             raise LocalProtocolError(f"invalid HTTP method {method!r}: it must be ASCII")
         method = method.encode("ascii")
     elif not isinstance(method, bytes):
-        raise TypeError(f"method must be str or bytes, not {type(method).__name__}")
+        raise RequestTypeError(f"method must be str or bytes, not {type(method).__name__}")
     if _TOKEN_RE.fullmatch(method) is None:
         raise LocalProtocolError(f"invalid HTTP method {method!r}: it must be a token")
     return method
@@ -378,7 +378,7 @@ def _encode_name(name: str | bytes) -> tuple[bytes, bytes]:
             raise LocalProtocolError(f"header name {name!r} must be ASCII")
         name = name.encode("ascii")
     elif not isinstance(name, bytes):
-        raise TypeError(f"header name must be str or bytes, not {type(name).__name__}")
+        raise RequestTypeError(f"header name must be str or bytes, not {type(name).__name__}")
     if _TOKEN_RE.fullmatch(name) is None:
         raise LocalProtocolError(f"invalid header name {name!r}: it must be a token")
     return name, name.lower()
@@ -391,7 +391,9 @@ def _encode_value(name: bytes, value: HeaderValue) -> bytes:
         except UnicodeEncodeError:
             raise LocalProtocolError(f"header {name!r} has an unencodable value") from None
     elif not isinstance(value, bytes):
-        raise TypeError(f"header {name!r} value must be str or bytes, not {type(value).__name__}")
+        raise RequestTypeError(
+            f"header {name!r} value must be str or bytes, not {type(value).__name__}"
+        )
     bad = _BAD_VALUE_RE.search(value)
     if bad is not None:
         raise LocalProtocolError(
@@ -407,7 +409,7 @@ def _encode_headers(headers: HeaderTypes) -> tuple[list[tuple[bytes, bytes]], se
     if type(headers) is dict or isinstance(headers, Mapping):
         items: Iterable[tuple[str | bytes, HeaderValue]] = headers.items()
     elif isinstance(headers, (str, bytes)):
-        raise TypeError("headers must be a mapping or a sequence of (name, value) pairs")
+        raise RequestTypeError("headers must be a mapping or a sequence of (name, value) pairs")
     else:
         items = headers
     encoded = []
@@ -431,10 +433,10 @@ def _check_body(body: BodyTypes) -> bytes | Iterable[bytes] | AsyncIterable[byte
     if isinstance(body, (bytearray, memoryview)):
         return bytes(body)
     if isinstance(body, str):
-        raise TypeError("request body must be bytes, not str: encode str bodies first")
+        raise RequestTypeError("request body must be bytes, not str: encode str bodies first")
     if isinstance(body, (Iterable, AsyncIterable)) and not isinstance(body, Mapping):
         return body
-    raise TypeError(
+    raise RequestTypeError(
         f"request body must be bytes or an (async) iterable of bytes, not {type(body).__name__}"
     )
 
@@ -513,7 +515,15 @@ class Request:
     ```
     """
 
-    __slots__ = ("body", "content_length", "headers", "is_streaming", "method", "url", "wants_close")
+    __slots__ = (
+        "body",
+        "content_length",
+        "headers",
+        "is_streaming",
+        "method",
+        "url",
+        "wants_close",
+    )
 
     def __init__(
         self,

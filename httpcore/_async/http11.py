@@ -161,7 +161,6 @@ class AsyncHTTP11Connection:
             f"more than {MAX_INFORMATIONAL_RESPONSES} informational (1xx) responses"
         )
 
-
     def _end_of_exchange(self) -> None:
         reader = self._reader
         assert reader is not None

@@ -18,7 +18,14 @@ from .._config import (
     SSLConfig,
     TimeoutConfig,
 )
-from .._exceptions import ConnectionClosed, PoolClosed, PoolTimeout, ReadError, WriteError
+from .._exceptions import (
+    ConnectionClosed,
+    PoolClosed,
+    PoolTimeout,
+    ReadError,
+    RequestTypeError,
+    WriteError,
+)
 from .._models import URL, Origin, Request
 from .._types import BodyTypes, HeaderTypes
 from .http11 import AsyncHTTP11Connection
@@ -121,7 +128,7 @@ class ConnectionPool:
         request = Request(method, url, headers, body)
         # Only the sync pool can get here (with an async iterable body).
         if not isinstance(request.body, (bytes, AsyncIterable, Iterable)):  # pragma: no cover
-            raise TypeError(
+            raise RequestTypeError(
                 f"{type(self).__name__} cannot send a {type(request.body).__name__} body: "
                 "give bytes or an iterator of bytes"
             )

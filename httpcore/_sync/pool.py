@@ -19,7 +19,14 @@ from .._config import (
     SSLConfig,
     TimeoutConfig,
 )
-from .._exceptions import ConnectionClosed, PoolClosed, PoolTimeout, ReadError, WriteError
+from .._exceptions import (
+    ConnectionClosed,
+    PoolClosed,
+    PoolTimeout,
+    ReadError,
+    RequestTypeError,
+    WriteError,
+)
 from .._models import URL, Origin, Request
 from .._types import BodyTypes, HeaderTypes
 from .http11 import SyncHTTP11Connection
@@ -122,7 +129,7 @@ class SyncConnectionPool:
         request = Request(method, url, headers, body)
         # Only the sync pool can get here (with an async iterable body).
         if not isinstance(request.body, (bytes, Iterable, Iterable)):  # pragma: no cover
-            raise TypeError(
+            raise RequestTypeError(
                 f"{type(self).__name__} cannot send a {type(request.body).__name__} body: "
                 "give bytes or an iterator of bytes"
             )

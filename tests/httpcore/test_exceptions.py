@@ -34,6 +34,7 @@ PUBLIC_NAMES = [
     "ReadTimeout",
     "RemoteProtocolError",
     "Request",
+    "RequestTypeError",
     "Response",
     "ResponseClosed",
     "ResponseNotRead",
@@ -78,6 +79,7 @@ TREE = {
     "PoolClosed": "HTTPCoreError",
     "InvalidURL": "HTTPCoreError",
     "TLSConfigError": "HTTPCoreError",
+    "RequestTypeError": "LocalProtocolError",
     "UnsupportedScheme": "InvalidURL",
 }
 
@@ -131,7 +133,15 @@ def test_value_errors():
         "UnsupportedScheme",
         "LocalProtocolError",
         "TLSConfigError",
+        "RequestTypeError",
     }
+
+
+def test_type_errors_in_requests_are_ours():
+    assert issubclass(httpcore.RequestTypeError, TypeError)
+    assert issubclass(httpcore.RequestTypeError, httpcore.HTTPCoreError)
+    with pytest.raises(httpcore.RequestTypeError, match="encode str bodies first"):
+        httpcore.Request("POST", "http://127.0.0.1/", body="text")
 
 
 def test_timeouts_are_not_builtin_timeout_errors():

@@ -414,3 +414,36 @@ async def test_decoder_output_at_flush_is_streamed(monkeypatch):
 
     response = Response(200, stream=body())
     assert await response.read() == b"ABC<tail>"
+
+
+async def test_decoder_output_at_flush_is_streamed_by_stream(monkeypatch):
+    import httpcore._async.response as module
+
+    monkeypatch.setattr(module, "get_decoder", lambda codings: TailDecoder())
+
+    async def body():
+        yield b"abc"
+
+    response = Response(200, stream=body())
+    assert [part async for part in response.stream()] == [b"ABC", b"<tail>"]
+
+
+async def test_decoding_error_while_streaming_releases_the_connection(raw_server):
+    def corrupt(conn):
+        conn.read_request()
+        conn.send(b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 7\r\n\r\nnotgzip")
+
+    server = raw_server(corrupt)
+    async with httpcore.ConnectionPool() as http:
+        response = await http.request("GET", server.url + "/", stream=True)
+        with pytest.raises(httpcore.DecodingError):
+            async for _ in response.stream():
+                pass
+        assert response.is_closed
+        assert http.num_active_connections == 0
+
+
+async def test_backend_sleep():
+    backend = AsyncBackend()
+    await backend.sleep(0)
+    assert backend.monotonic() > 0

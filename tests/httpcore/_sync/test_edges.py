@@ -415,3 +415,36 @@ def test_decoder_output_at_flush_is_streamed(monkeypatch):
 
     response = SyncResponse(200, stream=body())
     assert response.read() == b"ABC<tail>"
+
+
+def test_decoder_output_at_flush_is_streamed_by_stream(monkeypatch):
+    import httpcore._sync.response as module
+
+    monkeypatch.setattr(module, "get_decoder", lambda codings: TailDecoder())
+
+    def body():
+        yield b"abc"
+
+    response = SyncResponse(200, stream=body())
+    assert [part for part in response.stream()] == [b"ABC", b"<tail>"]
+
+
+def test_decoding_error_while_streaming_releases_the_connection(raw_server):
+    def corrupt(conn):
+        conn.read_request()
+        conn.send(b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 7\r\n\r\nnotgzip")
+
+    server = raw_server(corrupt)
+    with httpcore.SyncConnectionPool() as http:
+        response = http.request("GET", server.url + "/", stream=True)
+        with pytest.raises(httpcore.DecodingError):
+            for _ in response.stream():
+                pass
+        assert response.is_closed
+        assert http.num_active_connections == 0
+
+
+def test_backend_sleep():
+    backend = SyncBackend()
+    backend.sleep(0)
+    assert backend.monotonic() > 0
