@@ -181,6 +181,13 @@ CONTENT_NOT_READ_MESSAGE = (
 )
 
 
+class InvalidBody(RequestException, TypeError):
+    """A request body (or a chunk of one) has a type that cannot be sent, such as an int.
+
+    Also a `TypeError`, which is what requests' lower layers raise for such bodies.
+    """
+
+
 class ContentNotRead(RequestException):
     """A streamed response's body was used (`content`, `text`, `json()`) before it was read.
 
@@ -257,6 +264,7 @@ CORE_TO_COMPAT: dict[type[httpcore.HTTPCoreError], CompatTargets] = {
     # or value, or Content-Length/Transfer-Encoding against the body. requests raises
     # InvalidHeader for bad headers (check_header_validity) and http.client a bare ValueError for
     # a bad method; InvalidHeader is a RequestException and a ValueError, so both catches work.
+    httpcore.RequestTypeError: _same(InvalidBody),
     httpcore.LocalProtocolError: _same(InvalidHeader),
     httpcore.ProtocolError: CompatTargets(ConnectionError, ChunkedEncodingError),
     httpcore.NetworkError: CompatTargets(ConnectionError, ChunkedEncodingError),

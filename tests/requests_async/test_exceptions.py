@@ -148,6 +148,7 @@ EXPECTED = [
     (httpcore.ProxyError, S.ProxyError, S.ProxyError),
     (httpcore.LimitExceeded, S.ConnectionError, S.ChunkedEncodingError),
     (httpcore.RemoteProtocolError, S.ConnectionError, S.ChunkedEncodingError),
+    (httpcore.RequestTypeError, S.InvalidBody, S.InvalidBody),
     (httpcore.LocalProtocolError, S.InvalidHeader, S.InvalidHeader),
     (httpcore.ProtocolError, S.ConnectionError, S.ChunkedEncodingError),
     (httpcore.ConnectError, S.ConnectionError, S.ChunkedEncodingError),
