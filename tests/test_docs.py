@@ -12,8 +12,12 @@ Conventions for the blocks:
 * Blocks name public hosts (`http://example.com`). Every TCP connect, async or sync, goes to
   the `server` fixture on 127.0.0.1 instead, whatever host and port the URL names; the Host
   header still names the URL's host, and the test app answers `GET /` with `Hello, world`
-  whatever the host. The test asserts that every connection's peer is 127.0.0.1. Blocks make
-  no https requests: the loopback server speaks plain HTTP.
+  whatever the host. Connects to `httpbin.org` go to the `httpbin` fixture (httpbin on
+  127.0.0.1), so requests_async's examples can use its endpoints (`/get`, `/post`,
+  `/cookies/set`, `/digest-auth/...`); it cannot read chunked request bodies. The test
+  asserts that every connection's peer is 127.0.0.1. Blocks make no https requests: the
+  loopback servers speak plain HTTP. Proxy variables are removed from the environment while
+  the blocks run, so that a proxy set for the test run does not reroute requests_async.
 * Each block is one of three kinds (`tests/docs_support.py`):
   - a signature template: some call has an argument written `[name]`, a placeholder for an
     optional argument. It is parsed, not run. Each call must be httpcore's API
@@ -74,6 +78,10 @@ EXPECTED_PAGES = {
             "timeouts",
             "exceptions",
             "gateway",
+            "requests_async",
+            "compatibility",
+            "migrating",
+            "benchmarks",
         )
     ),
 }
@@ -83,12 +91,23 @@ def page_id(page: Any) -> str:
     return str(page.relative_to(ROOT))
 
 
+# Hosts served by httpbin (on loopback) rather than by the test app.
+HTTPBIN_HOSTS = {"httpbin.org"}
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
 @pytest.fixture
-def connects(monkeypatch, server) -> list[tuple[str, int, str]]:
-    """Send every connect to the loopback server; record `(host, port, peer address)`."""
-    assert server.host == "127.0.0.1"
+def connects(monkeypatch, server, httpbin) -> list[tuple[str, int, str]]:
+    """Send every connect to a loopback server; record `(host, port, peer address)`."""
+    assert server.host == httpbin.host == "127.0.0.1"
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
     made: list[tuple[str, int, str]] = []
     async_connect, sync_connect = AsyncBackend.connect_tcp, SyncBackend.connect_tcp
+
+    def target(host: str) -> Any:
+        return httpbin if host in HTTPBIN_HOSTS else server
 
     def record(host: str, port: int, stream: Any) -> Any:
         peer = stream.get_extra_info("peername")
@@ -97,12 +116,14 @@ def connects(monkeypatch, server) -> list[tuple[str, int, str]]:
 
     async def connect_async(self, host, port, *, timeout, ssl_context=None, server_hostname=None):
         assert ssl_context is None, f"https://{host}: doc blocks run against plain HTTP"
-        stream = await async_connect(self, server.host, server.port, timeout=timeout)
+        loopback = target(host)
+        stream = await async_connect(self, loopback.host, loopback.port, timeout=timeout)
         return record(host, port, stream)
 
     def connect_sync(self, host, port, *, timeout, ssl_context=None, server_hostname=None):
         assert ssl_context is None, f"https://{host}: doc blocks run against plain HTTP"
-        stream = sync_connect(self, server.host, server.port, timeout=timeout)
+        loopback = target(host)
+        stream = sync_connect(self, loopback.host, loopback.port, timeout=timeout)
         return record(host, port, stream)
 
     monkeypatch.setattr(AsyncBackend, "connect_tcp", connect_async)
@@ -190,10 +211,17 @@ def test_python_blocks_run(page, connects, pools):
     assert all(peer == "127.0.0.1" for _, _, peer in connects), connects
 
 
+# Pages that document commands and results rather than an API.
+WITHOUT_PYTHON = {"docs/benchmarks.md"}
+
+
 def test_pages_are_collected():
     assert {page_id(page) for page in PAGES} == EXPECTED_PAGES
     for page in PAGES:
-        assert python_blocks(page), f"{page_id(page)} has no Python example"
+        if page_id(page) in WITHOUT_PYTHON:
+            assert not python_blocks(page)
+        else:
+            assert python_blocks(page), f"{page_id(page)} has no Python example"
 
 
 @pytest.mark.parametrize("page", PAGES, ids=page_id)
@@ -204,7 +232,7 @@ def test_every_fence_names_its_language(page):
 
 def test_readme_blocks_are_classified():
     kinds = [classify(block) for block in python_blocks(ROOT / "README.md")]
-    assert kinds == ["run", "template", "template", "run", "run", "run", "gateway"]
+    assert kinds == ["run", "template", "template", "run", "run", "run", "gateway", "run", "run"]
 
 
 def test_readme_gateway_class_is_the_example():

@@ -18,7 +18,8 @@ from .._h1 import (
 from .._models import Origin, Request
 from .response import Response
 
-READ_SIZE = 64 * 1024
+# asyncio hands over up to 256 KiB per socket read; asking for less would split (copy) them.
+READ_SIZE = 256 * 1024
 # Below this size a body chunk is joined with its framing (and a bytes body with the head):
 # one system call instead of several; above it, copying costs more than the extra call.
 _COALESCE_LIMIT = 64 * 1024
