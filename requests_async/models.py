@@ -665,8 +665,8 @@ class ResponseMixin:
         return self.ok
 
     def __getstate__(self) -> dict[str, Any]:
-        if self._content is None:
-            raise ContentNotRead(response=self)
+        # Through `content`, so that a flavor that reads lazily reads here too (as requests).
+        self.content  # noqa: B018
         return {name: getattr(self, name, None) for name in self.__attrs__}
 
     def __setstate__(self, state: dict[str, Any]) -> None:

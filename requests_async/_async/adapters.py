@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 import httpcore
 from httpcore._backends.asyncio import AsyncBackend
 
+from ..cookies import extract_cookies_to_jar
 from ..exceptions import (
     ConnectionError,
     InvalidSchema,
@@ -55,7 +56,8 @@ class HTTPAdapter(BaseAdapter):
 
     Arguments as in requests: `pool_connections` (origins whose connections are kept),
     `pool_maxsize` (connections kept per origin), `max_retries` (an int or a `Retry`) and
-    `pool_block` (wait for a free connection instead of opening more than `pool_maxsize`).
+    `pool_block` (wait for a free connection instead of opening more than `pool_maxsize`;
+    the bound covers all origins together, where urllib3 counts per origin).
 
     ```python
     session.mount("https://", HTTPAdapter(max_retries=Retry(total=3, backoff_factor=0.5)))
@@ -111,8 +113,10 @@ class HTTPAdapter(BaseAdapter):
                 hard_limit=self._pool_maxsize if self._pool_block else None,
             )
             ssl = httpcore.SSLConfig(verify=verify, cert=key[1])
-            pool = httpcore.ConnectionPool(ssl=ssl, timeout=None, limits=limits)
-            self._pools[key] = pool
+            created = httpcore.ConnectionPool(ssl=ssl, timeout=None, limits=limits)
+            # Threads sharing a sync session may race here: the first pool stored wins, so
+            # no connection ends up in a pool that close() cannot reach.
+            pool = self._pools.setdefault(key, created)
         return pool
 
     async def send(
@@ -151,7 +155,7 @@ class HTTPAdapter(BaseAdapter):
             except (ConnectionError, Timeout) as exc:
                 retries = _increment(retries, request, error=exc)
                 await self._backend.sleep(retries.get_sleep_time())
-                rewind_body(request)
+                _rewind_for_retry(request)
                 continue
             response = self.build_response(request, core)
             has_retry_after = "retry-after" in response.headers
@@ -166,7 +170,7 @@ class HTTPAdapter(BaseAdapter):
                 break
             await response.close()
             await self._backend.sleep(retries.get_sleep_time(response.headers))
-            rewind_body(request)
+            _rewind_for_retry(request)
         if not stream:
             await response.read()
             await response.close()
@@ -183,6 +187,7 @@ class HTTPAdapter(BaseAdapter):
         response.url = request.url if isinstance(request.url, str) else ""
         response.request = request
         response.connection = self
+        extract_cookies_to_jar(response.cookies, request, core.headers)
         return response
 
     async def close(self) -> None:
@@ -197,35 +202,57 @@ def _increment(retries: Retry, request: PreparedRequest, error: Exception) -> Re
     try:
         return retries.increment(request.method, request.url, error=error)
     except RetryExhausted:
-        raise error from None
+        pass
+    # Raised outside the handler, so that it keeps its cause (the httpcore exception).
+    raise error
+
+
+def _rewind_for_retry(request: PreparedRequest) -> None:
+    """Put a file or multipart body back at its start; bytes and text need nothing.
+
+    Iterator bodies cannot be replayed: as in urllib3, they are sent again as they are
+    (a connect error happens before any of them was read).
+    """
+    if request._body_position is not None or isinstance(request.body, BodyStream):
+        rewind_body(request)
 
 
 def _timeout_config(timeout: TimeoutTypes) -> httpcore.TimeoutConfig:
-    """requests' timeout argument: seconds, (connect, read), or None for no limit."""
+    """requests' timeout argument: seconds, (connect, read), or None for no limit.
+
+    Invalid values raise `ValueError` with requests' (urllib3's) messages; requests reports
+    any problem with a tuple as an invalid tuple.
+    """
     if isinstance(timeout, tuple):
-        if len(timeout) != 2:
+        try:
+            connect, read = timeout
+            _check_timeout("connect", connect)
+            _check_timeout("read", read)
+        except ValueError as exc:
             raise ValueError(
                 f"Invalid timeout {timeout}. Pass a (connect, read) timeout tuple, "
                 "or a single float to set both timeouts to the same value."
-            )
-        connect, read = timeout
+            ) from exc
     else:
+        _check_timeout("connect", timeout)
         connect = read = timeout
-    for name, value in (("connect", connect), ("read", read)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
-            raise ValueError(
-                f"Timeout value {name} was {value}, but it must be an int, float or None."
-            )
-        if value is not None and value <= 0:
-            raise ValueError(
-                f"Attempted to set {name} timeout to {value}, but the timeout cannot be set "
-                "to a value less than or equal to 0."
-            )
     # Writes wait as long as reads do (urllib3 applies the read timeout to sends too); the
     # pool wait is bounded by nothing in requests either.
     return httpcore.TimeoutConfig(
         None, connect_timeout=connect, read_timeout=read, write_timeout=read, pool_timeout=None
     )
+
+
+def _check_timeout(name: str, value: object) -> None:
+    if isinstance(value, bool):
+        raise ValueError("Timeout cannot be a boolean value. It must be an int, float or None.")
+    if value is not None and not isinstance(value, (int, float)):
+        raise ValueError(f"Timeout value {name} was {value}, but it must be an int, float or None.")
+    if value is not None and value <= 0:
+        raise ValueError(
+            f"Attempted to set {name} timeout to {value}, but the timeout cannot be set "
+            "to a value less than or equal to 0."
+        )
 
 
 def _encode_header(value: str | bytes) -> bytes:

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpcore
 
+from .._flavors import SyncFlavor
 from ..cookies import RequestsCookieJar, cookiejar_from_dict
 from ..exceptions import StreamConsumedError, map_core_exceptions
 from ..models import ResponseMixin
@@ -114,14 +115,28 @@ class SyncResponse(ResponseMixin):
         self._content_consumed = False
         self._owning_session: Any = None
 
+    @property
+    def content(self) -> bytes:
+        """The body in bytes.
+
+        For a `stream=True` response not read yet, the async flavor raises `ContentNotRead`
+        (use `response.read()`); the sync flavor reads the body now, as requests does.
+        """
+        if self._content is None:
+            return SyncFlavor.unread_content(self)
+        return self._content
+
     def read(self) -> bytes:
         """Read the whole (decoded) body, once; later calls return it again."""
         if self._content is None:
-            if self._content_consumed:
-                raise StreamConsumedError("the content for this response was already consumed")
+            self._check_not_consumed()
             parts = [chunk for chunk in self._decoded_chunks()]
             self._content = b"".join(parts)
         return self._content
+
+    def _check_not_consumed(self) -> None:
+        if self._content_consumed:
+            raise StreamConsumedError("the content for this response was already consumed")
 
     def _decoded_chunks(self) -> Iterator[bytes]:
         raw = self.raw
@@ -130,32 +145,67 @@ class SyncResponse(ResponseMixin):
         with map_core_exceptions(self.request, reading_body=True):
             for chunk in raw._core.stream():
                 yield chunk
+        # The body was read to the end, so its connection is idle now: a session opened
+        # for this response alone (by the module functions) has nothing left to do.
+        self._close_owning_session()
+
+    def _read_at_most(self, limit: int) -> None:
+        """Read the body into `content` unless it turns out longer than `limit` bytes."""
+        if self._content is not None or self._content_consumed or self.raw is None:
+            return
+        parts: list[bytes] = []
+        size = 0
+        for chunk in self._decoded_chunks():
+            parts.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                # The caller closes the response, which drops the rest with the connection.
+                return
+        self._content = b"".join(parts)
 
     def iter_content(
         self, chunk_size: int | None = 1, decode_unicode: bool = False
     ) -> Iterator[Any]:
-        """Yield the body in pieces of `chunk_size` bytes (as they arrive for None)."""
-        if chunk_size is not None and (
-            isinstance(chunk_size, bool) or not isinstance(chunk_size, int)
-        ):
+        """Iterate over the body in pieces of `chunk_size` bytes (as they arrive for None).
+
+        Arguments: `chunk_size`, bytes per piece (None or a size below 1: as received);
+        `decode_unicode`, yield `str` decoded with `encoding` (bytes if it is unknown).
+        Raises `StreamConsumedError` if the body was already iterated over.
+
+        ```python
+        for chunk in response.iter_content(chunk_size=65536):
+            file.write(chunk)
+        ```
+        """
+        if chunk_size is not None and not isinstance(chunk_size, int):
             raise TypeError(f"chunk_size must be an int, it is instead a {type(chunk_size)}.")
-        if self._content is not None:
-            chunks = _slices(self._content, chunk_size or len(self._content) or 1)
-        else:
-            if self._content_consumed:
-                raise StreamConsumedError("the content for this response was already consumed")
-            chunks = None
-        decoder = _unicode_decoder(self.encoding) if decode_unicode else None
-        if chunks is not None:
+        if self._content is None:
+            self._check_not_consumed()
+        return self._iter_content(chunk_size, decode_unicode)
+
+    def _iter_content(self, chunk_size: int | None, decode_unicode: bool) -> Iterator[Any]:
+        chunks = self._iter_bytes(chunk_size)
+        if not decode_unicode or self.encoding is None:
+            # requests yields bytes unchanged when the encoding is unknown.
             for chunk in chunks:
-                yield decoder.decode(chunk) if decoder is not None else chunk
+                yield chunk
+            return
+        decoder = codecs.getincrementaldecoder(self.encoding)(errors="replace")
+        for chunk in chunks:
+            text = decoder.decode(chunk)
+            if text:
+                yield text
+        tail = decoder.decode(b"", final=True)
+        if tail:
+            yield tail
+
+    def _iter_bytes(self, chunk_size: int | None) -> Iterator[bytes]:
+        if self._content is not None:
+            for chunk in _slices(self._content, chunk_size):
+                yield chunk
         else:
             for chunk in _rechunk(self._decoded_chunks(), chunk_size):
-                yield decoder.decode(chunk) if decoder is not None else chunk
-        if decoder is not None:
-            tail = decoder.decode(b"", final=True)
-            if tail:
-                yield tail
+                yield chunk
 
     def iter_lines(
         self,
@@ -163,26 +213,34 @@ class SyncResponse(ResponseMixin):
         decode_unicode: bool = False,
         delimiter: str | bytes | None = None,
     ) -> Iterator[Any]:
-        """Yield the body line by line (requests' rules, including its `delimiter` handling)."""
-        carried: Any = None
-        for chunk in self.iter_content(chunk_size=chunk_size, decode_unicode=decode_unicode):
-            data = chunk if carried is None else carried + chunk
-            parts = data.split(delimiter) if delimiter else data.splitlines()
-            # The last part continues in the next chunk unless the data ended on a break.
-            unfinished = bool(parts) and bool(parts[-1]) and parts[-1][-1:] == data[-1:]
-            carried = parts.pop() if unfinished else None
-            for part in parts:
-                yield part
-        if carried is not None:
-            yield carried
+        """Iterate over the body line by line (requests' rules, its `delimiter` handling too).
+
+        Lines are split with `splitlines()` (or on `delimiter`), without their line breaks.
+
+        ```python
+        for line in response.iter_lines(decode_unicode=True):
+            print(line)
+        ```
+        """
+        chunks = self.iter_content(chunk_size=chunk_size, decode_unicode=decode_unicode)
+        return _split_lines(chunks, delimiter)
 
     def close(self) -> None:
         """Release the connection (closing it if the body was not read to the end)."""
         if self.raw is not None:
             self.raw.close()
+        self._close_owning_session()
+
+    def _close_owning_session(self) -> None:
         if self._owning_session is not None:
             session, self._owning_session = self._owning_session, None
             session.close()
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        self.connection = None
+        self._content_consumed = True
+        self._owning_session = None
 
     def __enter__(self) -> SyncResponse:
         return self
@@ -191,33 +249,38 @@ class SyncResponse(ResponseMixin):
         self.close()
 
 
-def _slices(data: bytes, size: int) -> list[bytes]:
-    return [data[i : i + size] for i in range(0, len(data), size)]
+def _slices(data: bytes, size: int | None) -> list[bytes]:
+    # As requests' iter_slices: no size (or one below 1) means the whole body at once.
+    step = size if size is not None and size > 0 else len(data) or 1
+    return [data[i : i + step] for i in range(0, len(data), step)]
 
 
 def _rechunk(chunks: Iterator[bytes], size: int | None) -> Iterator[bytes]:
-    if size is None:
+    if size is None or size < 1:
         for chunk in chunks:
-            if chunk:
-                yield chunk
+            yield chunk
         return
     buffer = b""
     for chunk in chunks:
-        buffer += chunk
-        while len(buffer) >= size:
-            yield buffer[:size]
-            buffer = buffer[size:]
+        buffer = buffer + chunk if buffer else chunk
+        # Slice by offset: cutting the front off the buffer piece by piece is quadratic.
+        end = len(buffer) - len(buffer) % size
+        for start in range(0, end, size):
+            yield buffer[start : start + size]
+        buffer = buffer[end:]
     if buffer:
         yield buffer
 
 
-def _unicode_decoder(encoding: str | None) -> Any:
-    # requests yields bytes unchanged when the encoding is unknown; "replace" as requests does.
-    if encoding is None:
-        return _PassThrough()
-    return codecs.getincrementaldecoder(encoding)(errors="replace")
-
-
-class _PassThrough:
-    def decode(self, data: bytes, final: bool = False) -> bytes:
-        return data
+def _split_lines(chunks: Iterator[Any], delimiter: str | bytes | None) -> Iterator[Any]:
+    carried: Any = None
+    for chunk in chunks:
+        data = chunk if carried is None else carried + chunk
+        parts = data.split(delimiter) if delimiter else data.splitlines()
+        # The last part continues in the next chunk unless the data ended on a break.
+        unfinished = bool(parts) and bool(parts[-1]) and parts[-1][-1:] == data[-1:]
+        carried = parts.pop() if unfinished else None
+        for part in parts:
+            yield part
+    if carried is not None:
+        yield carried

@@ -3,17 +3,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Generator, Mapping, MutableMapping
 from datetime import timedelta
+from http.cookiejar import CookieJar
 from typing import Any, ClassVar
 
 from .. import redirects
 from ..auth import AuthBase
 from ..cookies import RequestsCookieJar, cookiejar_from_dict, extract_cookies_to_jar, merge_cookies
-from ..exceptions import InvalidSchema
-from ..hooks import default_hooks, dispatch_hook
+from ..exceptions import ChunkedEncodingError, ContentDecodingError, InvalidSchema
+from ..hooks import default_hooks
 from ..models import BodyStream, PreparedRequest, Request, rewind_body
 from ..structures import CaseInsensitiveDict
 from ..utils import (
@@ -50,7 +52,8 @@ def merge_setting(
 
 
 def merge_hooks(request_hooks: Any, session_hooks: Any, dict_class: type = OrderedDict) -> Any:
-    """Hooks of the session run after those of the request."""
+    """The hooks for one request: as in requests, the request's hooks for an event replace
+    the session's (those run only when the request has none)."""
     if session_hooks is None or session_hooks.get("response") == []:
         return request_hooks
     if request_hooks is None or request_hooks.get("response") == []:
@@ -59,14 +62,34 @@ def merge_hooks(request_hooks: Any, session_hooks: Any, dict_class: type = Order
 
 
 def _auth_flow(auth: Any, request: PreparedRequest) -> Generator[PreparedRequest, Any, None]:
-    """The requests to send for `request` under `auth`: a flow for AuthBase, one send otherwise."""
-    if isinstance(auth, AuthBase):
+    """The requests to send for `request` under `auth`.
+
+    The auth was applied when the request was prepared (requests calls it exactly once), so
+    only a scheme with an exchange of its own (an `auth_flow` override, as Digest has) is
+    driven; anything else sends the request as prepared.
+    """
+    if isinstance(auth, AuthBase) and type(auth).auth_flow is not AuthBase.auth_flow:
         return auth.auth_flow(request)
     return _single(request)
 
 
 def _single(request: PreparedRequest) -> Generator[PreparedRequest, Any, None]:
     yield request
+
+
+def _run_response_hooks(
+    request: PreparedRequest, response: SyncResponse, kwargs: dict[str, Any]
+) -> SyncResponse:
+    """Run the request's response hooks in order; each may return a replacement response.
+
+    In the async flavor a hook may also return an awaitable (a coroutine from
+    `response.connection.send(...)`, say): its result is the replacement.
+    """
+    for hook in request.hooks.get("response", []):
+        result = hook(response, **kwargs)
+        if result is not None:
+            response = result
+    return response
 
 
 class Session:
@@ -119,7 +142,7 @@ class Session:
     def prepare_request(self, request: Request) -> PreparedRequest:
         """Merge the session's settings into `request` and prepare it."""
         cookies = request.cookies or {}
-        if not isinstance(cookies, RequestsCookieJar):
+        if not isinstance(cookies, CookieJar):
             cookies = cookiejar_from_dict(cookies)
         merged_cookies = merge_cookies(merge_cookies(RequestsCookieJar(), self.cookies), cookies)
         auth = request.auth
@@ -220,13 +243,13 @@ class Session:
             if not allow_redirects:
                 # As requests: the next request is built (not sent) even for other schemes.
                 response._next = redirects.next_request(
-                    request, response, **self._redirect_state(history, kwargs), schemes=None
+                    request, response, **self._redirect_state(history, kwargs)
                 )
                 break
-            hop = redirects.next_hop(request, response, **self._redirect_state(history, kwargs))
-            if hop is None:
-                break
+            # Read first: TooManyRedirects and InvalidSchema carry a response that is done.
             self._drain(response)
+            hop = redirects.next_hop(request, response, **self._redirect_state(history, kwargs))
+            assert hop is not None, "a redirect target without a next hop"
             history.append(response)
             request, kwargs["proxies"] = hop
         if history:
@@ -246,27 +269,43 @@ class Session:
             "proxies": kwargs["proxies"],
             "max_redirects": self.max_redirects,
             "history": history,
+            # Any scheme with a mounted adapter may be followed: get_adapter() refuses the rest.
+            "schemes": None,
         }
 
     def _drain(self, response: SyncResponse) -> None:
-        """Release a redirect response's connection, reading at most a small body."""
-        if response._content is None and response.raw is not None:
-            length = response.headers.get("content-length")
-            if length is not None and length.isdigit() and int(length) <= _REDIRECT_DRAIN_LIMIT:
-                response.raw.read()
+        """Read a redirect's (or auth challenge's) body, then close the response.
+
+        As in requests, the body stays readable in `history`, and a connection whose body
+        was read to the end is reused. A body longer than `_REDIRECT_DRAIN_LIMIT` is not
+        read: its connection is closed instead. A body that fails to decode or arrives
+        broken is dropped, as requests drops it.
+        """
+        length = response.headers.get("content-length", "")
+        if not (length.isdigit() and int(length) > _REDIRECT_DRAIN_LIMIT):
+            with contextlib.suppress(ChunkedEncodingError, ContentDecodingError):
+                response._read_at_most(_REDIRECT_DRAIN_LIMIT)
         response.close()
 
     def _send_with_auth(self, request: PreparedRequest, kwargs: dict[str, Any]) -> SyncResponse:
-        """Run the request's auth flow: send each request it yields, feed it each response."""
+        """Run the request's auth flow: send each request it yields, feed it each response.
+
+        The answered challenges (a Digest 401) become the final response's `history`, as
+        requests' Digest auth leaves them; a redirect chain's history replaces them.
+        """
         flow = _auth_flow(request._auth, request)
         to_send = next(flow)
+        challenges: list[SyncResponse] = []
         while True:
             response = self._send_one(to_send, kwargs)
             try:
                 following = flow.send(response)
             except StopIteration:
+                if challenges:
+                    response.history = challenges
                 return response
             self._drain(response)
+            challenges.append(response)
             # Cookies the challenge set go with the answer (the flow copied the request).
             jar = following._cookies if following._cookies is not None else RequestsCookieJar()
             extract_cookies_to_jar(jar, following, response.raw)
@@ -287,10 +326,13 @@ class Session:
             proxies=kwargs["proxies"],
         )
         response.elapsed = timedelta(seconds=time.perf_counter() - started)
-        response = dispatch_hook("response", request.hooks, response, **kwargs)
+        if not kwargs["stream"] and not response.is_redirect:
+            # Hooks see a read body, as in requests (whose `content` reads on first use);
+            # redirect bodies are drained within a bound later instead.
+            response.read()
+        response = _run_response_hooks(request, response, kwargs)
         if response.raw is not None:
             extract_cookies_to_jar(self.cookies, request, response.raw)
-            extract_cookies_to_jar(response.cookies, request, response.raw)
         return response
 
     def merge_environment_settings(

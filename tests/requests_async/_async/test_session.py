@@ -7,7 +7,6 @@ import pickle
 
 import pytest
 
-from requests_async import exceptions
 from requests_async._async import api
 from requests_async._async.sessions import Session
 from requests_async.auth import HTTPBasicAuth, HTTPDigestAuth
@@ -172,14 +171,6 @@ async def test_streaming(httpbin):
         assert len(r.content) == 100
 
 
-async def test_streamed_response_content_needs_read(httpbin):
-    async with Session() as s:
-        r = await s.get(httpbin.url + "/bytes/10", stream=True)
-        with pytest.raises(exceptions.ContentNotRead):
-            r.content  # noqa: B018
-        await r.close()
-
-
 async def test_text_and_encoding(httpbin):
     async with Session() as s:
         r = await s.get(httpbin.url + "/encoding/utf8")
@@ -235,3 +226,14 @@ async def test_pickled_response(httpbin):
     copy = pickle.loads(pickle.dumps(r))
     assert copy.status_code == 200
     assert copy.json() == r.json()
+
+
+async def test_response_hooks_see_the_body(httpbin):
+    seen = []
+
+    def hook(response, **kwargs):
+        seen.append(response.json()["url"])
+
+    async with Session() as s:
+        await s.get(httpbin.url + "/get", hooks={"response": hook})
+    assert seen == [httpbin.url + "/get"]

@@ -8,7 +8,6 @@ import pickle
 
 import pytest
 
-from requests_async import exceptions
 from requests_async._sync import api
 from requests_async._sync.sessions import Session
 from requests_async.auth import HTTPBasicAuth, HTTPDigestAuth
@@ -171,14 +170,6 @@ def test_streaming(httpbin):
         assert len(r.content) == 100
 
 
-def test_streamed_response_content_needs_read(httpbin):
-    with Session() as s:
-        r = s.get(httpbin.url + "/bytes/10", stream=True)
-        with pytest.raises(exceptions.ContentNotRead):
-            r.content  # noqa: B018
-        r.close()
-
-
 def test_text_and_encoding(httpbin):
     with Session() as s:
         r = s.get(httpbin.url + "/encoding/utf8")
@@ -234,3 +225,14 @@ def test_pickled_response(httpbin):
     copy = pickle.loads(pickle.dumps(r))
     assert copy.status_code == 200
     assert copy.json() == r.json()
+
+
+def test_response_hooks_see_the_body(httpbin):
+    seen = []
+
+    def hook(response, **kwargs):
+        seen.append(response.json()["url"])
+
+    with Session() as s:
+        s.get(httpbin.url + "/get", hooks={"response": hook})
+    assert seen == [httpbin.url + "/get"]

@@ -1,0 +1,5 @@
+"""`requests.certs` for drop-in code: `where()` names the CA bundle used by default (certifi's)."""
+
+from certifi import where
+
+__all__ = ["where"]
