@@ -26,7 +26,7 @@ def _install_spec(name: str) -> tuple[list[str], list[str]]:
     if name == "ours":
         constraints = os.path.join(ROOT, "requirements-dev.txt")
         files = [os.path.join(ROOT, "pyproject.toml"), constraints]
-        return ["-e", f"{ROOT}[brotli,zstd]", "-c", constraints], files
+        return ["-e", f"{ROOT}[brotli,zstd,http2]", "-c", constraints], files
     requirements = os.path.join(HERE, "requirements", f"{name}.txt")
     return ["-r", requirements], [requirements]
 

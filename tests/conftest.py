@@ -1,4 +1,4 @@
-"""Shared fixtures: loopback servers (uvicorn, raw TCP, full backlog) and trustme certificates.
+"""Shared fixtures: loopback servers (uvicorn, hypercorn, raw TCP, full backlog), trustme certs.
 
 Every server binds 127.0.0.1 on a free port and runs in a daemon thread; session-scoped
 servers start once and stop at the end of the session.
@@ -24,6 +24,7 @@ from tests.servers import (
     write_ca_file,
     write_leaf_file,
 )
+from tests.servers.hypercorn_thread import HypercornThread
 from tests.servers.raw import Handler
 from tests.servers.wsgi import WSGIThread
 
@@ -131,3 +132,35 @@ def httpbin() -> Iterator[WSGIThread]:
 
     with WSGIThread(app) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def h2_certfile(ca: trustme.CA, tls_dir: Path) -> Path:
+    """Key and certificate for the hypercorn servers: localhost, 127.0.0.1 and ::1, from `ca`."""
+    return write_leaf_file(ca, tls_dir / "h2-server.pem", "localhost", "127.0.0.1", "::1")
+
+
+@pytest.fixture(scope="session")
+def h2_server(h2_certfile: Path) -> Iterator[HypercornThread]:
+    """hypercorn over TLS offering h2 then http/1.1 by ALPN, 200 concurrent streams at most."""
+    with HypercornThread(app, certfile=h2_certfile, max_concurrent_streams=200) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def h2c_server() -> Iterator[HypercornThread]:
+    """hypercorn over cleartext: HTTP/2 to clients with prior knowledge, else HTTP/1.1."""
+    with HypercornThread(app, max_concurrent_streams=200) as running:
+        yield running
+
+
+@pytest.fixture
+def hypercorn_server(h2_certfile: Path) -> Iterator[Callable[..., HypercornThread]]:
+    """A factory: `hypercorn_server(**options)` starts a `HypercornThread` serving the test
+    app over TLS with `h2_certfile`; all stop at test teardown."""
+    with contextlib.ExitStack() as stack:
+
+        def start(**options: Any) -> HypercornThread:
+            return stack.enter_context(HypercornThread(app, certfile=h2_certfile, **options))
+
+        yield start

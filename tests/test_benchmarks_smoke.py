@@ -63,7 +63,9 @@ def test_results_have_the_json_shape_and_the_data_sent(runs: run.Runs) -> None:
         assert len(results) == 1, (name, client)
         result = results[0]
         assert set(result) == {"ops", "seconds", "cpu", "bytes"}
-        assert result["ops"] >= 1 and result["seconds"] > 0 and result["cpu"] >= 0
+        assert result["ops"] >= 1 and result["cpu"] >= 0
+        # An import time is a difference of two timings: 0 when within the noise.
+        assert result["seconds"] >= 0 if name == "import" else result["seconds"] > 0
         if workload.path == "/small" and name != "memory":
             assert result["bytes"] == result["ops"] * len(SMALL_BODY), (name, client)
         elif workload.size:

@@ -78,6 +78,7 @@ EXPECTED_PAGES = {
             "timeouts",
             "exceptions",
             "gateway",
+            "http2",
             "requests_async",
             "compatibility",
             "migrating",

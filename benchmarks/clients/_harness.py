@@ -266,7 +266,11 @@ def import_workload(statement: str) -> Callable[[Config], Result]:
             best_bare = min(best_bare, _child_times(bare))
             best_full = min(best_full, _child_times(full))
             pairs += 1
-        return Result(1, best_full[0] - best_bare[0], best_full[1] - best_bare[1], 0)
+        # An import cheaper than the noise (a stdlib module the interpreter already loaded)
+        # reads as 0, never as negative time.
+        wall = max(0.0, best_full[0] - best_bare[0])
+        cpu = max(0.0, best_full[1] - best_bare[1])
+        return Result(1, wall, cpu, 0)
 
     return measure
 

@@ -1,13 +1,12 @@
-"""The connection pool: keep-alive reuse per origin, limits, waiting, retry of stale connections."""
+"""The connection pool: keep-alive reuse per origin, HTTP/2 multiplexing, limits, retries."""
 
 from __future__ import annotations
 
-import collections
 import functools
 from collections.abc import AsyncIterable, Iterable
 from types import TracebackType
 
-from .._backends.asyncio import AsyncBackend, AsyncEvent
+from .._backends.asyncio import AsyncBackend
 from .._config import (
     DEFAULT_POOL_LIMITS,
     DEFAULT_PROTOCOL_LIMITS,
@@ -20,19 +19,23 @@ from .._config import (
 )
 from .._exceptions import (
     ConnectionClosed,
-    PoolClosed,
     PoolTimeout,
     ReadError,
     RequestTypeError,
     WriteError,
 )
+from .._h2 import RequestNotProcessed
 from .._models import URL, Origin, Request
 from .._types import BodyTypes, HeaderTypes
-from .http11 import AsyncHTTP11Connection
+from .connection import AsyncConnection, open_connection
+from .http2 import AsyncHTTP2Connection
+from .pool_state import AsyncPoolState, PendingConnection
 from .response import Response
 
 # Errors that, on a reused connection before any response byte, mean the server had closed it.
 _STALE_ERRORS = (ConnectionClosed, ReadError, WriteError)
+# How often a request the server did not process (HTTP/2 GOAWAY, REFUSED_STREAM) is sent again.
+_MAX_NOT_PROCESSED_RETRIES = 3
 
 
 class _Unset:
@@ -42,8 +45,8 @@ class _Unset:
 UNSET = _Unset()
 
 
-class ConnectionPool:
-    """An async HTTP client: a pool of keep-alive connections, HTTP/1.1 over TCP or TLS.
+class ConnectionPool(AsyncPoolState):
+    """An async HTTP client: a pool of keep-alive connections, HTTP/1.1 or HTTP/2, TCP or TLS.
 
     Arguments:
 
@@ -51,6 +54,10 @@ class ConnectionPool:
     * `timeout`: a `TimeoutConfig`, or seconds for all timeouts, or `None` for none.
     * `limits`: a `PoolLimits` (keep-alive and open-connection limits, keep-alive expiry).
     * `protocol_limits`: a `ProtocolLimits` bounding response heads.
+    * `http2`: offer HTTP/2 to https servers (ALPN); concurrent requests to one origin
+      then share one connection.
+    * `http2_prior_knowledge`: speak HTTP/2 to http servers without asking (h2c); also
+      turns on `http2`.
 
     ```python
     async with httpcore.ConnectionPool() as http:
@@ -65,22 +72,21 @@ class ConnectionPool:
         limits: PoolLimits = DEFAULT_POOL_LIMITS,
         *,
         protocol_limits: ProtocolLimits = DEFAULT_PROTOCOL_LIMITS,
+        http2: bool = False,
+        http2_prior_knowledge: bool = False,
         backend: AsyncBackend | None = None,
     ) -> None:
         self.ssl = ssl
         self.timeout = timeout if isinstance(timeout, TimeoutConfig) else TimeoutConfig(timeout)
-        self.limits = limits
         self.protocol_limits = protocol_limits
-        self._backend = AsyncBackend() if backend is None else backend
-        self._lock = self._backend.create_lock()
-        self._idle: dict[Origin, list[AsyncHTTP11Connection]] = {}
-        self._num_idle = 0
-        self._num_active = 0
-        self._active: set[AsyncHTTP11Connection] = set()
-        self._waiters: collections.deque[AsyncEvent] = collections.deque()
-        self._abandoned: collections.deque[AsyncHTTP11Connection] = collections.deque()
-        self._closed = False
-        self._next_sweep = 0.0
+        self.http2 = http2 or http2_prior_knowledge
+        self.http2_prior_knowledge = http2_prior_knowledge
+        http2_schemes = (["https"] if self.http2 else []) + (
+            ["http"] if http2_prior_knowledge else []
+        )
+        super().__init__(
+            AsyncBackend() if backend is None else backend, limits, frozenset(http2_schemes)
+        )
 
     def __repr__(self) -> str:
         return (
@@ -146,23 +152,40 @@ class ConnectionPool:
     async def _send(self, request: Request, timeout: TimeoutConfig) -> Response:
         origin = request.url.origin
         retried = False
+        not_processed = 0
         while True:
-            connection = await self._acquire(origin, timeout.pool_timeout)
+            connection, pending = await self._acquire(origin, timeout.pool_timeout)
             reused = connection is not None
             try:
                 if connection is None:
-                    connection = await self._connect(origin, timeout)
+                    connection = await self._connect(origin, timeout, pending)
+                if isinstance(connection, AsyncHTTP2Connection):
+                    on_close = functools.partial(self._stream_closed, connection)
+                    return await connection.send(request, timeout, on_close)
                 return await connection.send(
                     request, timeout, functools.partial(self._response_closed, connection)
                 )
             except BaseException as exc:
-                self._release(connection, discard=True)
+                if isinstance(connection, AsyncHTTP2Connection):
+                    self._release_stream(connection)
+                    if (
+                        isinstance(exc, RequestNotProcessed)
+                        and not request.is_streaming
+                        and not_processed < _MAX_NOT_PROCESSED_RETRIES
+                    ):
+                        # RFC 9113 sections 6.8 and 8.7: the server did not process the
+                        # request, so it may be sent again, whatever its method.
+                        not_processed += 1
+                        continue
+                    stale = True
+                else:
+                    self._release(connection, discard=True)
+                    stale = connection is None or not connection.received_any_response_bytes()
                 if (
                     reused
                     and not retried
-                    and connection is not None
+                    and stale
                     and isinstance(exc, _STALE_ERRORS)
-                    and not connection.received_any_response_bytes()
                     and request.is_idempotent
                     and not request.is_streaming
                 ):
@@ -172,178 +195,63 @@ class ConnectionPool:
                     continue
                 raise
 
-    async def _connect(self, origin: Origin, timeout: TimeoutConfig) -> AsyncHTTP11Connection:
-        ssl_context = self.ssl.load_ssl_context() if origin.is_secure else None
-        stream = await self._backend.connect_tcp(
-            origin.host,
-            origin.port,
-            timeout=timeout.connect_timeout,
-            ssl_context=ssl_context,
-            server_hostname=origin.host,
-        )
-        connection = AsyncHTTP11Connection(
-            origin, stream, self.protocol_limits, created_at=self._backend.monotonic()
-        )
-        with self._lock:
-            if self._closed:
-                connection.close()
-                raise PoolClosed("the connection pool was closed")
-            self._active.add(connection)
+    async def _connect(
+        self, origin: Origin, timeout: TimeoutConfig, pending: PendingConnection | None
+    ) -> AsyncConnection:
+        try:
+            connection = await open_connection(
+                self._backend,
+                origin,
+                ssl=self.ssl,
+                limits=self.protocol_limits,
+                timeout=timeout.connect_timeout,
+                http2=origin.scheme in self._http2_schemes,
+            )
+        except BaseException as exc:
+            if pending is not None:
+                with self._lock:
+                    self._resolve(origin, pending, exc)
+            raise
+        self._register(connection, origin, pending)
         return connection
 
-    async def _acquire(self, origin: Origin, timeout: float | None) -> AsyncHTTP11Connection | None:
-        """Return an idle connection to reuse, or None after reserving a slot for a new one."""
-        granted, connection, waiter = self._checkout(origin, front=False)
+    async def _acquire(
+        self, origin: Origin, timeout: float | None
+    ) -> tuple[AsyncConnection | None, PendingConnection | None]:
+        """Return a connection to use, or None after reserving a slot for a new one.
+
+        With the slot comes the `PendingConnection` this request must resolve once connected, if
+        other requests for the origin are to wait for its connection.
+        """
+        granted, connection, waiter, pending = self._checkout(origin, front=False)
         if granted:
-            return connection
+            return connection, pending
         deadline = None if timeout is None else self._backend.monotonic() + timeout
         while True:
-            assert waiter is not None
             remaining = None if deadline is None else max(0.0, deadline - self._backend.monotonic())
-            try:
-                woken = await waiter.wait(remaining)
-            except BaseException:
-                self._abandon(waiter)
-                raise
-            if not woken:
-                self._abandon(waiter)
-                raise PoolTimeout(f"no connection became free within {timeout} seconds")
-            granted, connection, waiter = self._checkout(origin, front=True)
+            if waiter is not None:
+                try:
+                    woken = await waiter.wait(remaining)
+                except BaseException:
+                    self._abandon(waiter)
+                    raise
+                if not woken:
+                    self._abandon(waiter)
+                    raise PoolTimeout(f"no connection became free within {timeout} seconds")
+            else:
+                assert pending is not None
+                if not await pending.event.wait(remaining):
+                    raise PoolTimeout(f"no connection was opened within {timeout} seconds")
+                if pending.error is not None:
+                    error = pending.error
+                    raise type(error)(str(error)) from error
+            granted, connection, waiter, pending = self._checkout(origin, front=waiter is not None)
             if granted:
-                return connection
-
-    def _checkout(
-        self, origin: Origin, *, front: bool
-    ) -> tuple[bool, AsyncHTTP11Connection | None, AsyncEvent | None]:
-        with self._lock:
-            if self._closed:
-                raise PoolClosed("the connection pool is closed")
-            if self._abandoned:
-                self._reclaim_abandoned()
-            now = self._backend.monotonic()
-            if now >= self._next_sweep:
-                self._sweep(now)
-            idle = self._idle.get(origin)
-            while idle:
-                connection = idle.pop()
-                self._num_idle -= 1
-                if self._has_expired(connection, now) or connection.is_stale():
-                    connection.close()
-                    continue
-                self._num_active += 1
-                self._active.add(connection)
-                if not idle:
-                    del self._idle[origin]
-                return True, connection, None
-            if idle is not None:
-                del self._idle[origin]
-            hard_limit = self.limits.hard_limit
-            if hard_limit is None or self._num_active + self._num_idle < hard_limit:
-                self._num_active += 1
-                return True, None, None
-            if self._num_idle:
-                self._evict_oldest_idle()
-                self._num_active += 1
-                return True, None, None
-            waiter = self._backend.create_event()
-            if front:
-                self._waiters.appendleft(waiter)
-            else:
-                self._waiters.append(waiter)
-            return False, None, waiter
-
-    def _response_closed(self, connection: AsyncHTTP11Connection, abandoned: bool) -> None:
-        if abandoned:
-            # Called by the garbage collector: deque.append is atomic and takes no lock.
-            self._abandoned.append(connection)
-        else:
-            self._release(connection)
-
-    def _reclaim_abandoned(self) -> None:
-        """Close connections of responses dropped unclosed (call with the lock held)."""
-        while self._abandoned:
-            connection = self._abandoned.popleft()
-            self._num_active -= 1
-            self._active.discard(connection)
-            connection.close()
-            self._wake_one()
-
-    def _release(self, connection: AsyncHTTP11Connection | None, discard: bool = False) -> None:
-        """Give back a slot: keep `connection` for reuse if it can be, else close it."""
-        with self._lock:
-            if self._abandoned:
-                self._reclaim_abandoned()
-            self._num_active -= 1
-            if connection is not None:
-                self._active.discard(connection)
-                if (
-                    discard
-                    or self._closed
-                    or not connection.is_idle()
-                    or self._num_idle >= self.limits.soft_limit
-                    or self.limits.keepalive_expiry == 0
-                ):
-                    connection.close()
-                else:
-                    connection.idle_since = self._backend.monotonic()
-                    self._idle.setdefault(connection.origin, []).append(connection)
-                    self._num_idle += 1
-            self._wake_one()
-
-    def _wake_one(self) -> None:
-        # Waiters are set only here (after leaving the queue) and by close() (which empties it).
-        if self._waiters:
-            self._waiters.popleft().set()
-
-    def _abandon(self, waiter: AsyncEvent) -> None:
-        """A waiter gives up (timeout or cancellation); pass on a wake-up it may have taken."""
-        with self._lock:
-            try:
-                self._waiters.remove(waiter)
-            except ValueError:
-                # Out of the queue means woken (or the pool closed, and waking is harmless).
-                self._wake_one()
-
-    def _has_expired(self, connection: AsyncHTTP11Connection, now: float) -> bool:
-        expiry = self.limits.keepalive_expiry
-        return expiry is not None and now - connection.idle_since >= expiry
-
-    def _sweep(self, now: float) -> None:
-        """Close idle connections past their keep-alive expiry (at most about once a second)."""
-        self._next_sweep = now + 1.0
-        for origin, connections in list(self._idle.items()):
-            keep = []
-            for connection in connections:
-                if self._has_expired(connection, now):
-                    connection.close()
-                    self._num_idle -= 1
-                else:
-                    keep.append(connection)
-            if keep:
-                self._idle[origin] = keep
-            else:
-                del self._idle[origin]
-
-    def _evict_oldest_idle(self) -> None:
-        # Lists in _idle are never empty, oldest first.
-        origin = min(self._idle, key=lambda o: self._idle[o][0].idle_since)
-        connections = self._idle[origin]
-        connections.pop(0).close()
-        self._num_idle -= 1
-        if not connections:
-            del self._idle[origin]
+                return connection, pending
 
     async def close(self) -> None:
         """Close every connection, idle or in use; later requests raise `PoolClosed`."""
-        with self._lock:
-            self._closed = True
-            self._reclaim_abandoned()
-            connections = [c for conns in self._idle.values() for c in conns]
-            connections.extend(self._active)
-            self._idle.clear()
-            self._num_idle = 0
-            waiters = list(self._waiters)
-            self._waiters.clear()
+        connections, waiters = self._shut()
         for connection in connections:
             connection.close()
         for waiter in waiters:

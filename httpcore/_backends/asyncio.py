@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import select
 import ssl
 import time
@@ -176,6 +177,10 @@ class AsyncStream:
         readable, _, _ = select.select([self._fileno], [], [], 0)
         return bool(readable)
 
+    def shared(self) -> AsyncStream:
+        """This stream, for concurrent readers and writers: on one event loop, as it is."""
+        return self
+
     def alpn_protocol(self) -> str | None:
         ssl_object = self._transport.get_extra_info("ssl_object")
         if ssl_object is None:
@@ -222,6 +227,73 @@ def _resolve(future: asyncio.Future[None]) -> None:
         future.set_result(None)
 
 
+class AsyncLock:
+    """A lock held across awaits: waiters are served in arrival order, each with a timeout.
+
+    Unlike `asyncio.Lock`, it can be tried without waiting (`try_acquire()`), and a
+    release hands the lock straight to the first waiter.
+    """
+
+    __slots__ = ("_locked", "_waiters")
+
+    def __init__(self) -> None:
+        self._locked = False
+        # Each waiter's future resolves to True when the lock is handed to it, False on timeout.
+        self._waiters: collections.deque[asyncio.Future[bool]] = collections.deque()
+
+    def try_acquire(self) -> bool:
+        """Take the lock if it is free; never waits."""
+        if self._locked:
+            return False
+        self._locked = True
+        return True
+
+    async def acquire(self, timeout: float | None) -> bool:
+        """Take the lock, waiting at most `timeout` seconds; return False if it expired first."""
+        if not self._locked:
+            self._locked = True
+            return True
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[bool] = loop.create_future()
+        self._waiters.append(future)
+        handle = None if timeout is None else loop.call_later(timeout, _time_out, future)
+        try:
+            granted = await future
+        except BaseException:
+            if future.done() and not future.cancelled() and future.result():
+                # Handed the lock, then cancelled before running: pass it on.
+                self.release()
+            else:
+                self._forget(future)
+            raise
+        finally:
+            if handle is not None:
+                handle.cancel()
+        if not granted:
+            self._forget(future)
+        return granted
+
+    def _forget(self, future: asyncio.Future[bool]) -> None:
+        # A release may have dropped it from the queue already (it skips resolved waiters).
+        with contextlib.suppress(ValueError):
+            self._waiters.remove(future)
+
+    def release(self) -> None:
+        """Hand the lock to the first waiter still waiting, or free it."""
+        waiters = self._waiters
+        while waiters:
+            future = waiters.popleft()
+            if not future.done():
+                future.set_result(True)
+                return
+        self._locked = False
+
+
+def _time_out(future: asyncio.Future[bool]) -> None:
+    if not future.done():
+        future.set_result(False)
+
+
 async def iterate_body(body: AsyncIterable[bytes] | Iterable[bytes]) -> AsyncIterator[bytes]:
     """Iterate a request body given as an async iterable or a plain iterable."""
     if isinstance(body, AsyncIterable):
@@ -255,6 +327,10 @@ class AsyncBackend:
 
     def create_event(self) -> AsyncEvent:
         return AsyncEvent()
+
+    def create_async_lock(self) -> AsyncLock:
+        """A lock that may be held across awaits (an HTTP/2 connection's writer)."""
+        return AsyncLock()
 
     def monotonic(self) -> float:
         return time.monotonic()

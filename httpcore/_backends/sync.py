@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import select
 import socket
 import ssl
 import threading
 import time
-from collections.abc import AsyncIterable, Iterable, Iterator
-from typing import Any
+from collections.abc import AsyncIterable, Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 from .._exceptions import (
     CertificateError,
@@ -106,6 +108,73 @@ class SyncStream:
             return self._sock.getpeername()
         return None
 
+    def shared(self) -> SyncStream:
+        """This stream, made safe for one thread reading while others write (HTTP/2)."""
+        self._sock.setblocking(False)
+        return _SharedStream(self._sock)
+
+
+_T = TypeVar("_T")
+
+
+class _SharedStream(SyncStream):
+    """A stream one thread reads while others write: the socket of an HTTP/2 connection.
+
+    OpenSSL does not let two threads use one TLS connection at once, so every socket call
+    holds a lock; the socket is non-blocking, and waiting for it to be ready happens outside
+    the lock, so a reader waiting for data never holds up a writer.
+    """
+
+    def __init__(self, sock: socket.socket) -> None:
+        super().__init__(sock)
+        self._io_lock = threading.Lock()
+
+    def read(self, max_bytes: int, timeout: float | None) -> bytes:
+        return self._call(lambda: self._sock.recv(max_bytes), timeout, reading=True)
+
+    def write(self, data: bytes, timeout: float | None) -> None:
+        view = memoryview(data)
+        while view:
+            send = functools.partial(self._sock.send, view[:_SENDALL_LIMIT])
+            view = view[self._call(send, timeout, reading=False) :]
+
+    def _call(self, operation: Callable[[], _T], timeout: float | None, *, reading: bool) -> _T:
+        """Run a socket call, waiting up to `timeout` for the socket each time it would block."""
+        error, expired = (ReadError, ReadTimeout) if reading else (WriteError, WriteTimeout)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            if self._closed:
+                raise error("the connection is closed")
+            try:
+                with self._io_lock:
+                    return operation()
+            except (ssl.SSLWantReadError, ssl.SSLWantWriteError, BlockingIOError):
+                pass
+            except OSError as exc:
+                raise error(str(exc) or type(exc).__name__) from exc
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if (remaining is not None and remaining <= 0) or not self._wait(reading, remaining):
+                what = "reading from" if reading else "writing to"
+                raise expired(f"timed out {what} the server")
+
+    def _wait(self, reading: bool, timeout: float | None) -> bool:
+        """Wait until the socket is ready; True also when it was closed meanwhile."""
+        # poll(), unlike select(), takes descriptors past FD_SETSIZE.
+        poller = select.poll()
+        try:
+            poller.register(self._sock, select.POLLIN if reading else select.POLLOUT)
+            return bool(poller.poll(None if timeout is None else timeout * 1000))
+        except (OSError, ValueError):
+            return True
+
+    def close(self) -> None:
+        """Close the connection, waking a thread that waits to read from it."""
+        with self._io_lock:
+            if not self._closed:
+                with contextlib.suppress(OSError):
+                    self._sock.shutdown(socket.SHUT_RDWR)
+            super().close()
+
 
 def iterate_body(body: Iterable[bytes] | AsyncIterable[bytes]) -> Iterator[bytes]:
     """Iterate a request body (the pool has checked that it is a plain iterable)."""
@@ -132,6 +201,26 @@ class SyncEvent:
         return self._event.wait(timeout)
 
 
+class SyncLock:
+    """A lock held across blocking calls, with a timeout; the sync twin of `AsyncLock`."""
+
+    __slots__ = ("_lock",)
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def try_acquire(self) -> bool:
+        """Take the lock if it is free; never waits."""
+        return self._lock.acquire(blocking=False)
+
+    def acquire(self, timeout: float | None) -> bool:
+        """Take the lock, waiting at most `timeout` seconds; return False if it expired first."""
+        return self._lock.acquire(timeout=-1 if timeout is None else timeout)
+
+    def release(self) -> None:
+        self._lock.release()
+
+
 class SyncBackend:
     """Opens streams and makes the synchronisation primitives the pool uses."""
 
@@ -140,6 +229,10 @@ class SyncBackend:
 
     def create_event(self) -> SyncEvent:
         return SyncEvent()
+
+    def create_async_lock(self) -> SyncLock:
+        """A lock that may be held across blocking calls (an HTTP/2 connection's writer)."""
+        return SyncLock()
 
     def monotonic(self) -> float:
         return time.monotonic()

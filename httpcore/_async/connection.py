@@ -1,0 +1,51 @@
+"""Opening a connection: TCP, then TLS, where ALPN chooses HTTP/1.1 or HTTP/2."""
+
+from __future__ import annotations
+
+from .._backends.asyncio import AsyncBackend
+from .._config import ProtocolLimits, SSLConfig
+from .._models import Origin
+from .http2 import AsyncHTTP2Connection
+from .http11 import AsyncHTTP11Connection
+
+AsyncConnection = AsyncHTTP11Connection | AsyncHTTP2Connection
+
+
+async def open_connection(
+    backend: AsyncBackend,
+    origin: Origin,
+    *,
+    ssl: SSLConfig,
+    limits: ProtocolLimits,
+    timeout: float | None,
+    http2: bool,
+) -> AsyncConnection:
+    """Connect to `origin`, speaking HTTP/2 if `http2` and the server agrees.
+
+    Over TLS, HTTP/2 is offered through ALPN (RFC 9113 section 3.2) and used if the server
+    picks it; over cleartext `http2` means prior knowledge (RFC 9113 section 3.3). An HTTP/2
+    connection is returned once the server's SETTINGS arrived.
+
+    ```python
+    connection = await open_connection(backend, origin, ssl=ssl, limits=limits,
+                                       timeout=5.0, http2=True)
+    ```
+    """
+    ssl_context = ssl.load_ssl_context(http2=http2) if origin.is_secure else None
+    stream = await backend.connect_tcp(
+        origin.host,
+        origin.port,
+        timeout=timeout,
+        ssl_context=ssl_context,
+        server_hostname=origin.host,
+    )
+    created_at = backend.monotonic()
+    if not http2 or (origin.is_secure and stream.alpn_protocol() != "h2"):
+        return AsyncHTTP11Connection(origin, stream, limits, created_at=created_at)
+    connection = AsyncHTTP2Connection(origin, stream, limits, backend, created_at=created_at)
+    try:
+        await connection.handshake(timeout)
+    except BaseException:
+        connection.close()
+        raise
+    return connection

@@ -1,0 +1,299 @@
+"""One HTTP/2 connection: concurrent requests multiplexed as streams over one socket (h2)."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Callable
+
+import h2.events
+import h2.exceptions
+from h2.errors import ErrorCodes
+
+from .._backends.asyncio import AsyncBackend, AsyncStream, iterate_body
+from .._config import ProtocolLimits, TimeoutConfig
+from .._exceptions import (
+    ConnectTimeout,
+    HTTPCoreError,
+    LocalProtocolError,
+    RemoteProtocolError,
+    RequestTypeError,
+    Timeout,
+    WriteTimeout,
+)
+from .._h2 import (
+    RequestNotProcessed,
+    error_name,
+    reason_phrase,
+    request_headers,
+    response_head,
+)
+from .._models import Origin, Request
+from .http11 import MAX_INFORMATIONAL_RESPONSES
+from .multiplexer import AsyncMultiplexer, StreamState
+from .response import Response
+
+# The most a request body sends per write: bounds the copy h2 makes of it.
+_WRITE_SIZE = 1024 * 1024
+# Used when the server sets no SETTINGS_MAX_CONCURRENT_STREAMS (RFC 9113 section 6.5.2).
+MAX_STREAMS = 1000
+# RFC 9113 section 5.1.1: stream identifiers are 31-bit; stop opening streams well before.
+_LAST_STREAM_ID = 2**31 - 1 - 2 * MAX_STREAMS
+
+
+class AsyncHTTP2Connection(AsyncMultiplexer):
+    """An HTTP/2 connection to one origin, shared by concurrent requests.
+
+    The pool reserves a stream (`reserve()`) before calling `send()`, and releases it once
+    the response is done with; `close_stream()` resets a stream left unfinished.
+    """
+
+    def __init__(
+        self,
+        origin: Origin,
+        stream: AsyncStream,
+        limits: ProtocolLimits,
+        backend: AsyncBackend,
+        *,
+        created_at: float = 0.0,
+    ) -> None:
+        super().__init__(stream, limits, backend)
+        self.origin = origin
+        self._reserved = 0
+        self.request_count = 0
+        self.idle_since = created_at
+
+    def __repr__(self) -> str:
+        state = "closed" if self._error else f"streams={self._reserved}"
+        return (
+            f"<{type(self).__name__} [{state}, requests={self.request_count}] "
+            f"{self.origin.scheme}://{self.origin.host}:{self.origin.port}>"
+        )
+
+    # The pool's view (called with the pool's lock held) ------------------------------
+
+    def is_idle(self) -> bool:
+        return self._reserved == 0
+
+    def is_stale(self) -> bool:
+        """Whether no new stream can be opened: closed, going away, or out of stream ids."""
+        return (
+            self._error is not None
+            or self._goaway is not None
+            or self._h2.highest_outbound_stream_id >= _LAST_STREAM_ID
+            or self._h2.remote_settings.max_concurrent_streams == 0
+        )
+
+    def has_capacity(self) -> bool:
+        """Whether one more stream fits within the server's SETTINGS_MAX_CONCURRENT_STREAMS."""
+        limit = min(self._h2.remote_settings.max_concurrent_streams, MAX_STREAMS)
+        return self._reserved < limit and not self.is_stale()
+
+    def reserve(self) -> None:
+        self._reserved += 1
+
+    def release(self) -> None:
+        self._reserved -= 1
+
+    # Setup -------------------------------------------------------------------------
+
+    async def handshake(self, timeout: float | None) -> None:
+        """Send our preface and wait for the server's SETTINGS (RFC 9113 section 3.4).
+
+        Knowing SETTINGS_MAX_CONCURRENT_STREAMS before sharing the connection keeps the
+        pool from opening more streams than the server allows.
+        """
+        deadline = self._deadline(timeout)
+        await self._flush(timeout, wait=True)
+        try:
+            data = await self._read_bytes(timeout)
+            if data.startswith(b"HTTP/"):
+                message = "the server answered in HTTP/1: it does not speak HTTP/2"
+                self._fail(RemoteProtocolError, message)
+                raise self._failure()
+            await self._receive(data, timeout)
+            while not self._settings_received:
+                await self._read_once(self._remaining(deadline))
+        except Timeout as exc:
+            raise ConnectTimeout("timed out waiting for the server's HTTP/2 settings") from exc
+
+    # One request -------------------------------------------------------------------
+
+    async def send(
+        self, request: Request, timeout: TimeoutConfig, on_close: Callable[[int, bool], None]
+    ) -> Response:
+        """Send `request` on a new stream and return the response once its head arrived.
+
+        `on_close(stream_id, abandoned)` runs when the response is done with.
+        """
+        stream = self._open_stream(request)
+        try:
+            if stream.local_ended:
+                await self._flush(timeout.write_timeout, wait=True)
+            else:
+                await self._send_body(stream, request, timeout.write_timeout)
+            status_code, headers = await self._receive_head(stream, timeout.read_timeout)
+        except HTTPCoreError:
+            self.close_stream(stream.id)
+            # Send the reset now rather than with the next request's frames.
+            with contextlib.suppress(HTTPCoreError):
+                await self._flush(timeout.write_timeout, wait=False)
+            raise
+        except BaseException:
+            self.close_stream(stream.id)
+            raise
+        return Response(
+            status_code,
+            reason=reason_phrase(status_code),
+            http_version="HTTP/2",
+            headers=headers,
+            stream=_ResponseBody(self, stream, timeout),
+            on_close=functools.partial(on_close, stream.id),
+        )
+
+    def _open_stream(self, request: Request) -> StreamState:
+        block = request_headers(request)
+        body = request.body
+        end = isinstance(body, bytes) and not body
+        with self._lock:
+            if self._error is not None:
+                raise self._failure()
+            if self._goaway is not None:
+                raise RequestNotProcessed("the server is closing the connection (GOAWAY)")
+            stream_id = self._h2.get_next_available_stream_id()
+            try:
+                # Headers are encoded now and written in this order by whoever flushes: HPACK
+                # state and increasing stream identifiers (RFC 9113 section 5.1.1) stay in step.
+                self._h2.send_headers(stream_id, block, end_stream=end)
+            except h2.exceptions.TooManyStreamsError as exc:
+                # The server lowered SETTINGS_MAX_CONCURRENT_STREAMS since the pool looked.
+                raise RequestNotProcessed(f"no stream free on this connection: {exc}") from exc
+            stream = StreamState(stream_id, end)
+            self._streams[stream_id] = stream
+            self.request_count += 1
+        return stream
+
+    async def _send_body(
+        self, stream: StreamState, request: Request, timeout: float | None
+    ) -> None:
+        body = request.body
+        left = request.content_length
+        if isinstance(body, bytes):
+            # END_STREAM rides on the last DATA frame.
+            await self._send_data(stream, body, timeout, end=True)
+            return
+        else:
+            async for chunk in iterate_body(body):
+                if not isinstance(chunk, bytes):
+                    raise RequestTypeError(
+                        f"request body chunks must be bytes, not {type(chunk).__name__}"
+                    )
+                if left is not None:
+                    left -= len(chunk)
+                    if left < 0:
+                        raise LocalProtocolError(
+                            "the request body is longer than its Content-Length"
+                        )
+                if chunk and not await self._send_data(stream, chunk, timeout):
+                    return
+            if left:
+                raise LocalProtocolError(
+                    f"the request body is shorter than its Content-Length ({left} bytes missing)"
+                )
+        with self._lock:
+            if stream.is_stopped():
+                return
+            self._h2.end_stream(stream.id)
+            stream.local_ended = True
+        await self._flush(timeout, wait=True)
+
+    async def _send_data(
+        self, stream: StreamState, data: bytes, timeout: float | None, *, end: bool = False
+    ) -> bool:
+        """Send `data` as flow control allows, `end` ending the stream with it.
+
+        Returns False if the server stopped the stream (RST_STREAM, GOAWAY) meanwhile.
+        """
+        view = memoryview(data)
+        h2_state = self._h2
+
+        def can_send() -> bool:
+            return stream.is_stopped() or h2_state.local_flow_control_window(stream.id) > 0
+
+        while True:
+            with self._lock:
+                if stream.is_stopped():
+                    return False
+                window = min(h2_state.local_flow_control_window(stream.id), _WRITE_SIZE)
+                size = min(window, len(view))
+                frame_size = h2_state.max_outbound_frame_size
+                last = end and size == len(view)
+                for start in range(0, size, frame_size):
+                    stop = min(start + frame_size, size)
+                    h2_state.send_data(stream.id, bytes(view[start:stop]), last and stop == size)
+                stream.local_ended = last
+                view = view[size:]
+            # Also when nothing could be sent: the server must see the HEADERS to open the window.
+            await self._flush(timeout, wait=True)
+            if not view:
+                return True
+            # RFC 9113 section 6.9: wait for WINDOW_UPDATE before sending more.
+            stream.sending = True
+            try:
+                await self._wait(stream, can_send, timeout, WriteTimeout)
+            finally:
+                stream.sending = False
+
+    async def _receive_head(
+        self, stream: StreamState, timeout: float | None
+    ) -> tuple[int, list[tuple[bytes, bytes]]]:
+        for _ in range(MAX_INFORMATIONAL_RESPONSES + 1):
+            event = await self._next_event(stream, timeout)
+            if isinstance(event, h2.events.ResponseReceived):
+                return response_head(list(event.headers), self._limits)
+            if isinstance(event, h2.events.StreamReset):
+                raise _reset_error(event.error_code)
+            # InformationalResponseReceived: a 1xx response before the final one.
+        raise RemoteProtocolError(
+            f"more than {MAX_INFORMATIONAL_RESPONSES} informational (1xx) responses"
+        )
+
+
+def _reset_error(error_code: int) -> HTTPCoreError:
+    if error_code == ErrorCodes.REFUSED_STREAM:
+        # RFC 9113 section 8.7: a refused stream was not processed and may be retried.
+        return RequestNotProcessed("the server refused the stream (REFUSED_STREAM)")
+    return RemoteProtocolError(f"the server reset the stream ({error_name(error_code)})")
+
+
+class _ResponseBody:
+    """The body of one response, chunk by chunk as the server sends it."""
+
+    __slots__ = ("_connection", "_stream", "_timeout")
+
+    def __init__(
+        self, connection: AsyncHTTP2Connection, stream: StreamState, timeout: TimeoutConfig
+    ) -> None:
+        self._connection = connection
+        self._stream = stream
+        self._timeout = timeout
+
+    def __aiter__(self) -> _ResponseBody:
+        return self
+
+    async def __anext__(self) -> bytes:
+        connection = self._connection
+        while True:
+            event = await connection._next_event(self._stream, self._timeout.read_timeout)
+            if isinstance(event, h2.events.DataReceived):
+                if event.flow_controlled_length:
+                    await connection._acknowledge(
+                        self._stream, event.flow_controlled_length, self._timeout.write_timeout
+                    )
+                if event.data:
+                    return event.data
+            elif isinstance(event, h2.events.StreamEnded):
+                raise StopAsyncIteration
+            elif isinstance(event, h2.events.StreamReset):
+                raise _reset_error(event.error_code)
+            # TrailersReceived: tolerated, and not exposed.
