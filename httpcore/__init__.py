@@ -1,7 +1,7 @@
 """httpcore: a low-level, async-first HTTP client with a thread-synchronous twin."""
 
-from ._async.pool import ConnectionPool
-from ._async.response import Response
+from typing import TYPE_CHECKING, Any
+
 from ._config import PoolLimits, ProtocolLimits, SSLConfig, TimeoutConfig
 from ._exceptions import (
     CertificateError,
@@ -37,7 +37,26 @@ from ._models import URL, Origin, Request
 from ._sync.pool import SyncConnectionPool
 from ._sync.response import SyncResponse
 
+if TYPE_CHECKING:
+    from ._async.pool import ConnectionPool
+    from ._async.response import Response
+
 __version__ = "0.1.0"
+
+# The async classes load asyncio (tens of milliseconds): only when first used, so that
+# `import httpcore` stays cheap for sync users.
+_ASYNC_NAMES = {"ConnectionPool": "._async.pool", "Response": "._async.response"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _ASYNC_NAMES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'httpcore' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
 
 __all__ = [
     "URL",
