@@ -1,7 +1,4 @@
-"""Ours: httpcore from this checkout, `SyncConnectionPool` and `ConnectionPool`.
-
-HTTP/2 (workloads E-h2 and E') is added here once httpcore speaks it.
-"""
+"""Ours: httpcore from this checkout, `SyncConnectionPool` and `ConnectionPool`."""
 
 from __future__ import annotations
 
@@ -17,6 +14,7 @@ from ._harness import (
     check_length,
     check_small,
     check_sockets,
+    check_version,
     fail,
     import_workload,
     main,
@@ -44,9 +42,13 @@ def _sync_pool(config: Config) -> httpcore.SyncConnectionPool:
     return httpcore.SyncConnectionPool(ssl, limits=limits)
 
 
-def _async_pool(config: Config) -> httpcore.ConnectionPool:
+def _async_pool(
+    config: Config, *, http2: bool = False, http2_prior_knowledge: bool = False
+) -> httpcore.ConnectionPool:
     ssl, limits = _settings(config)
-    return httpcore.ConnectionPool(ssl, limits=limits)
+    return httpcore.ConnectionPool(
+        ssl, limits=limits, http2=http2, http2_prior_knowledge=http2_prior_knowledge
+    )
 
 
 def small_sync(config: Config) -> Result:
@@ -81,17 +83,35 @@ def upload_sync(config: Config) -> Result:
         return run_sync(config, once)
 
 
-async def small_async(config: Config) -> Result:
+async def _small_async(
+    config: Config, version: str, *, http2: bool = False, http2_prior_knowledge: bool = False
+) -> Result:
     sockets = open_sockets()
-    async with _async_pool(config) as pool:
+    async with _async_pool(
+        config, http2=http2, http2_prior_knowledge=http2_prior_knowledge
+    ) as pool:
 
         async def once() -> int:
             response = await pool.request("GET", config.url)
+            check_version(response.http_version, version)
             return check_small(response.status_code, response.body)
 
         result = await run_async(config, once)
-        check_sockets(sockets, 1, config.concurrency)
+        # One HTTP/2 connection carries every stream; HTTP/1.1 needs one per request in flight.
+        check_sockets(sockets, 1, 1 if version == "HTTP/2" else config.concurrency)
         return result
+
+
+async def small_async(config: Config) -> Result:
+    return await _small_async(config, "HTTP/1.1")
+
+
+async def small_h2(config: Config) -> Result:
+    return await _small_async(config, "HTTP/2", http2=True)
+
+
+async def small_h2c(config: Config) -> Result:
+    return await _small_async(config, "HTTP/2", http2_prior_knowledge=True)
 
 
 async def download_async(config: Config) -> Result:
@@ -154,7 +174,9 @@ WORKLOADS = {
     "C-async": download_async,
     "D-sync": upload_sync,
     "D-async": upload_async,
+    "E-h2": small_h2,
     "E-h1": small_async,
+    "E'": small_h2c,
     "import": import_workload("import httpcore"),
     "memory": memory,
     "create": create,
