@@ -42,6 +42,11 @@ class RawStream:
     def status(self) -> int:
         return self._core.status_code
 
+    @property
+    def http_version(self) -> str:
+        """The protocol of the response: "HTTP/1.1", "HTTP/2" or "HTTP/1.0"."""
+        return self._core.http_version
+
     def _next_chunk(self) -> bytes:
         if self._iterator is None:
             self._iterator = (self._core.stream() if self._decode else self._core.raw()).__iter__()

@@ -360,3 +360,15 @@ async def test_response_attributes(server):
     assert r.reason == "OK"
     assert r.headers["content-length"] == "3"
     assert r.headers["content-type"] == "application/octet-stream"
+
+
+async def test_http2_adapter(h2_server, ca_file, server):
+    async with Session() as s:
+        s.mount("https://", HTTPAdapter(http2=True))
+        s.verify = str(ca_file)
+        r = await s.get(h2_server.url + "/")
+        assert r.status_code == 200
+        assert r.content == b"Hello, world"
+        assert r.raw.http_version == "HTTP/2"
+        plain = await s.get(server.url + "/")
+        assert plain.raw.http_version == "HTTP/1.1"

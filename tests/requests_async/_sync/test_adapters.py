@@ -359,3 +359,15 @@ def test_response_attributes(server):
     assert r.reason == "OK"
     assert r.headers["content-length"] == "3"
     assert r.headers["content-type"] == "application/octet-stream"
+
+
+def test_http2_adapter(h2_server, ca_file, server):
+    with Session() as s:
+        s.mount("https://", HTTPAdapter(http2=True))
+        s.verify = str(ca_file)
+        r = s.get(h2_server.url + "/")
+        assert r.status_code == 200
+        assert r.content == b"Hello, world"
+        assert r.raw.http_version == "HTTP/2"
+        plain = s.get(server.url + "/")
+        assert plain.raw.http_version == "HTTP/1.1"
