@@ -7,6 +7,7 @@ servers start once and stop at the end of the session.
 from __future__ import annotations
 
 import contextlib
+import os
 import ssl
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -164,3 +165,23 @@ def hypercorn_server(h2_certfile: Path) -> Iterator[Callable[..., HypercornThrea
             return stack.enter_context(HypercornThread(app, certfile=h2_certfile, **options))
 
         yield start
+
+
+_PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_proxies_from_the_environment() -> Iterator[None]:
+    """Tests talk to loopback only: a proxy set where they run must not reroute any request.
+
+    The differential tests drive the real requests, which honours *_PROXY variables; tests
+    that exercise proxy handling set them with monkeypatch inside the test.
+    """
+    saved = {
+        name: os.environ.pop(name)
+        for variable in _PROXY_VARIABLES
+        for name in (variable, variable.upper())
+        if name in os.environ
+    }
+    yield
+    os.environ.update(saved)

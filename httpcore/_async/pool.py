@@ -8,6 +8,7 @@ from types import TracebackType
 
 from .._backends.asyncio import AsyncBackend
 from .._config import (
+    DEFAULT,
     DEFAULT_POOL_LIMITS,
     DEFAULT_PROTOCOL_LIMITS,
     DEFAULT_SSL_CONFIG,
@@ -16,6 +17,7 @@ from .._config import (
     ProtocolLimits,
     SSLConfig,
     TimeoutConfig,
+    _Default,
 )
 from .._exceptions import (
     ConnectionClosed,
@@ -36,13 +38,6 @@ from .response import Response
 _STALE_ERRORS = (ConnectionClosed, ReadError, WriteError)
 # How often a request the server did not process (HTTP/2 GOAWAY, REFUSED_STREAM) is sent again.
 _MAX_NOT_PROCESSED_RETRIES = 3
-
-
-class _Unset:
-    pass
-
-
-UNSET = _Unset()
 
 
 class ConnectionPool(AsyncPoolState):
@@ -116,7 +111,7 @@ class ConnectionPool(AsyncPoolState):
         body: BodyTypes = b"",
         stream: bool = False,
         *,
-        timeout: TimeoutConfig | float | _Unset | None = UNSET,
+        timeout: TimeoutConfig | float | _Default | None = DEFAULT,
     ) -> Response:
         """Send a request and return its response.
 
@@ -138,7 +133,7 @@ class ConnectionPool(AsyncPoolState):
                 f"{type(self).__name__} cannot send a {type(request.body).__name__} body: "
                 "give bytes or an iterator of bytes"
             )
-        if isinstance(timeout, _Unset):
+        if isinstance(timeout, _Default):
             timeouts = self.timeout
         elif isinstance(timeout, TimeoutConfig):
             timeouts = timeout

@@ -9,6 +9,7 @@ from types import TracebackType
 
 from .._backends.sync import SyncBackend
 from .._config import (
+    DEFAULT,
     DEFAULT_POOL_LIMITS,
     DEFAULT_PROTOCOL_LIMITS,
     DEFAULT_SSL_CONFIG,
@@ -17,6 +18,7 @@ from .._config import (
     ProtocolLimits,
     SSLConfig,
     TimeoutConfig,
+    _Default,
 )
 from .._exceptions import (
     ConnectionClosed,
@@ -37,13 +39,6 @@ from .response import SyncResponse
 _STALE_ERRORS = (ConnectionClosed, ReadError, WriteError)
 # How often a request the server did not process (HTTP/2 GOAWAY, REFUSED_STREAM) is sent again.
 _MAX_NOT_PROCESSED_RETRIES = 3
-
-
-class _Unset:
-    pass
-
-
-UNSET = _Unset()
 
 
 class SyncConnectionPool(SyncPoolState):
@@ -117,7 +112,7 @@ class SyncConnectionPool(SyncPoolState):
         body: BodyTypes = b"",
         stream: bool = False,
         *,
-        timeout: TimeoutConfig | float | _Unset | None = UNSET,
+        timeout: TimeoutConfig | float | _Default | None = DEFAULT,
     ) -> SyncResponse:
         """Send a request and return its response.
 
@@ -139,7 +134,7 @@ class SyncConnectionPool(SyncPoolState):
                 f"{type(self).__name__} cannot send a {type(request.body).__name__} body: "
                 "give bytes or an iterator of bytes"
             )
-        if isinstance(timeout, _Unset):
+        if isinstance(timeout, _Default):
             timeouts = self.timeout
         elif isinstance(timeout, TimeoutConfig):
             timeouts = timeout

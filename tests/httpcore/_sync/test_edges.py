@@ -446,5 +446,6 @@ def test_decoding_error_while_streaming_releases_the_connection(raw_server):
 
 def test_backend_sleep():
     backend = SyncBackend()
-    backend.sleep(0)
-    assert backend.monotonic() > 0
+    before = backend.monotonic()
+    backend.sleep(0.01)
+    assert backend.monotonic() - before >= 0.01
