@@ -2,7 +2,8 @@
 
 PyPI's httpcore (under httpx) and this project's httpcore share an import name, and
 urllib3-future (under niquests) replaces urllib3's: each peer gets its own environment.
-A venv is (re)installed when its requirement file changed since it was last installed.
+A venv is (re)installed when its requirement file (for ours: the project's sources) changed
+since it was last installed.
 
 ```python
 python = ensure("httpx")  # benchmarks/.venvs/httpx/bin/python, installed from requirements/
@@ -24,9 +25,19 @@ VENVS = os.path.join(HERE, ".venvs")
 def _install_spec(name: str) -> tuple[list[str], list[str]]:
     """The pip arguments for venv `name`, and the files whose content decides a reinstall."""
     if name == "ours":
+        # Installed as users get it from a wheel (compiled bytecode, no editable-install
+        # finder on the import path), so its import time compares fairly with the peers'.
         constraints = os.path.join(ROOT, "requirements-dev.txt")
-        files = [os.path.join(ROOT, "pyproject.toml"), constraints]
-        return ["-e", f"{ROOT}[brotli,zstd,http2]", "-c", constraints], files
+        sources = sorted(
+            os.path.join(folder, file)
+            for package in ("httpcore", "requests_async")
+            for folder, _, names in os.walk(os.path.join(ROOT, package))
+            for file in names
+            if file.endswith(".py")
+        )
+        files = [os.path.join(ROOT, "pyproject.toml"), constraints, *sources]
+        # pip reinstalls a local project every time: the digest of `files` decides when.
+        return [f"{ROOT}[brotli,zstd,http2]", "-c", constraints], files
     requirements = os.path.join(HERE, "requirements", f"{name}.txt")
     return ["-r", requirements], [requirements]
 

@@ -15,6 +15,7 @@ Every exception raised by httpcore derives from `HTTPCoreError`::
     │   ├── ReadError
     │   ├── WriteError
     │   └── ConnectionClosed
+    │       └── RequestNotProcessed
     ├── ProtocolError
     │   ├── RemoteProtocolError
     │   │   └── LimitExceeded
@@ -94,6 +95,10 @@ class WriteError(NetworkError):
 
 class ConnectionClosed(NetworkError):
     """The server closed the connection before a complete response arrived."""
+
+
+class RequestNotProcessed(ConnectionClosed):
+    """The server did not process the request (GOAWAY, REFUSED_STREAM): it may be sent again."""
 
 
 # Protocol ---------------------------------------------------------------------

@@ -11,7 +11,7 @@ import h2.settings
 from h2.errors import ErrorCodes
 
 from ._config import ProtocolLimits
-from ._exceptions import ConnectionClosed, LimitExceeded, RemoteProtocolError
+from ._exceptions import LimitExceeded, RemoteProtocolError
 from ._models import Request
 
 # The receive windows: what one stream, and the whole connection, may have in flight toward us
@@ -25,10 +25,6 @@ _INITIAL_CONNECTION_WINDOW = 65535
 _CONNECTION_SPECIFIC = frozenset(
     (b"connection", b"keep-alive", b"proxy-connection", b"transfer-encoding", b"upgrade", b"host")
 )
-
-
-class RequestNotProcessed(ConnectionClosed):
-    """The server did not process the request (GOAWAY, REFUSED_STREAM): it may be sent again."""
 
 
 class _StateMachine(h2.connection.H2ConnectionStateMachine):

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeAlias
+
 from .._backends.asyncio import AsyncBackend
 from .._config import ProtocolLimits, SSLConfig
 from .._models import Origin
-from .http2 import AsyncHTTP2Connection
 from .http11 import AsyncHTTP11Connection
 
-AsyncConnection = AsyncHTTP11Connection | AsyncHTTP2Connection
+# HTTP/2 (and h2) is imported with the first HTTP/2 connection: most programs never make
+# one, and h2 costs more import time than the rest. `multiplexed` tells the two apart.
+if TYPE_CHECKING:
+    from .http2 import AsyncHTTP2Connection
+
+    AsyncConnection: TypeAlias = AsyncHTTP11Connection | AsyncHTTP2Connection
 
 
 async def open_connection(
@@ -42,6 +48,8 @@ async def open_connection(
     created_at = backend.monotonic()
     if not http2 or (origin.is_secure and stream.alpn_protocol() != "h2"):
         return AsyncHTTP11Connection(origin, stream, limits, created_at=created_at)
+    from .http2 import AsyncHTTP2Connection
+
     connection = AsyncHTTP2Connection(origin, stream, limits, backend, created_at=created_at)
     try:
         await connection.handshake(timeout)

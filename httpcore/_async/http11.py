@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar, Literal
 
 from .._backends.asyncio import AsyncStream, iterate_body
 from .._config import ProtocolLimits, TimeoutConfig
@@ -31,6 +32,8 @@ _IDLE, _ACTIVE, _CLOSED = "idle", "active", "closed"
 
 class AsyncHTTP11Connection:
     """An HTTP/1.1 connection to one origin, used for one request at a time."""
+
+    multiplexed: ClassVar[Literal[False]] = False
 
     def __init__(
         self,

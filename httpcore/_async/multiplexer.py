@@ -28,10 +28,11 @@ from .._exceptions import (
     ReadError,
     ReadTimeout,
     RemoteProtocolError,
+    RequestNotProcessed,
     Timeout,
     WriteTimeout,
 )
-from .._h2 import RequestNotProcessed, error_name, new_connection
+from .._h2 import error_name, new_connection
 
 READ_SIZE = 256 * 1024
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import AsyncIterable, Iterable
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from .._backends.asyncio import AsyncBackend
 from .._config import (
@@ -23,16 +24,18 @@ from .._exceptions import (
     ConnectionClosed,
     PoolTimeout,
     ReadError,
+    RequestNotProcessed,
     RequestTypeError,
     WriteError,
 )
-from .._h2 import RequestNotProcessed
 from .._models import URL, Origin, Request
 from .._types import BodyTypes, HeaderTypes
-from .connection import AsyncConnection, open_connection
-from .http2 import AsyncHTTP2Connection
+from .connection import open_connection
 from .pool_state import AsyncPoolState, PendingConnection
 from .response import Response
+
+if TYPE_CHECKING:
+    from .connection import AsyncConnection
 
 # Errors that, on a reused connection before any response byte, mean the server had closed it.
 _STALE_ERRORS = (ConnectionClosed, ReadError, WriteError)
@@ -154,14 +157,14 @@ class ConnectionPool(AsyncPoolState):
             try:
                 if connection is None:
                     connection = await self._connect(origin, timeout, pending)
-                if isinstance(connection, AsyncHTTP2Connection):
+                if connection.multiplexed:
                     on_close = functools.partial(self._stream_closed, connection)
                     return await connection.send(request, timeout, on_close)
                 return await connection.send(
                     request, timeout, functools.partial(self._response_closed, connection)
                 )
             except BaseException as exc:
-                if isinstance(connection, AsyncHTTP2Connection):
+                if connection is not None and connection.multiplexed:
                     self._release_stream(connection)
                     if (
                         isinstance(exc, RequestNotProcessed)

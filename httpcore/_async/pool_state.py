@@ -7,14 +7,17 @@ plan) from `_checkout`, and `ConnectionPool` does the I/O after it.
 from __future__ import annotations
 
 import collections
+from typing import TYPE_CHECKING
 
 from .._backends.asyncio import AsyncBackend, AsyncEvent
 from .._config import PoolLimits
 from .._exceptions import HTTPCoreError, PoolClosed
 from .._models import Origin
-from .connection import AsyncConnection
-from .http2 import AsyncHTTP2Connection
 from .http11 import AsyncHTTP11Connection
+
+if TYPE_CHECKING:
+    from .connection import AsyncConnection
+    from .http2 import AsyncHTTP2Connection
 
 
 class PendingConnection:
@@ -71,7 +74,7 @@ class AsyncPoolState:
                 connection.close()
                 raise PoolClosed("the connection pool was closed")
             self._active.add(connection)
-            if isinstance(connection, AsyncHTTP2Connection):
+            if connection.multiplexed:
                 connection.reserve()
                 self._multiplexed.setdefault(origin, []).append(connection)
                 self._http11_origins.discard(origin)
@@ -154,7 +157,7 @@ class AsyncPoolState:
             self._active.add(connection)
             if not idle:
                 del self._idle[origin]
-            if isinstance(connection, AsyncHTTP2Connection):
+            if connection.multiplexed:
                 connection.reserve()
                 self._multiplexed.setdefault(origin, []).append(connection)
             return connection

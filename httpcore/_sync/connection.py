@@ -3,13 +3,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeAlias
+
 from .._backends.sync import SyncBackend
 from .._config import ProtocolLimits, SSLConfig
 from .._models import Origin
-from .http2 import SyncHTTP2Connection
 from .http11 import SyncHTTP11Connection
 
-SyncConnection = SyncHTTP11Connection | SyncHTTP2Connection
+# HTTP/2 (and h2) is imported with the first HTTP/2 connection: most programs never make
+# one, and h2 costs more import time than the rest. `multiplexed` tells the two apart.
+if TYPE_CHECKING:
+    from .http2 import SyncHTTP2Connection
+
+    SyncConnection: TypeAlias = SyncHTTP11Connection | SyncHTTP2Connection
 
 
 def open_connection(
@@ -43,6 +49,8 @@ def open_connection(
     created_at = backend.monotonic()
     if not http2 or (origin.is_secure and stream.alpn_protocol() != "h2"):
         return SyncHTTP11Connection(origin, stream, limits, created_at=created_at)
+    from .http2 import SyncHTTP2Connection
+
     connection = SyncHTTP2Connection(origin, stream, limits, backend, created_at=created_at)
     try:
         connection.handshake(timeout)

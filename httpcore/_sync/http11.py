@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar, Literal
 
 from .._backends.sync import SyncStream, iterate_body
 from .._config import ProtocolLimits, TimeoutConfig
@@ -32,6 +33,8 @@ _IDLE, _ACTIVE, _CLOSED = "idle", "active", "closed"
 
 class SyncHTTP11Connection:
     """An HTTP/1.1 connection to one origin, used for one request at a time."""
+
+    multiplexed: ClassVar[Literal[False]] = False
 
     def __init__(
         self,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable
+from typing import ClassVar, Literal
 
 import h2.events
 import h2.exceptions
@@ -18,12 +19,12 @@ from .._exceptions import (
     HTTPCoreError,
     LocalProtocolError,
     RemoteProtocolError,
+    RequestNotProcessed,
     RequestTypeError,
     Timeout,
     WriteTimeout,
 )
 from .._h2 import (
-    RequestNotProcessed,
     error_name,
     reason_phrase,
     request_headers,
@@ -48,6 +49,8 @@ class SyncHTTP2Connection(SyncMultiplexer):
     The pool reserves a stream (`reserve()`) before calling `send()`, and releases it once
     the response is done with; `close_stream()` resets a stream left unfinished.
     """
+
+    multiplexed: ClassVar[Literal[True]] = True
 
     def __init__(
         self,

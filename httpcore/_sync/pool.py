@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from .._backends.sync import SyncBackend
 from .._config import (
@@ -24,16 +25,18 @@ from .._exceptions import (
     ConnectionClosed,
     PoolTimeout,
     ReadError,
+    RequestNotProcessed,
     RequestTypeError,
     WriteError,
 )
-from .._h2 import RequestNotProcessed
 from .._models import URL, Origin, Request
 from .._types import BodyTypes, HeaderTypes
-from .connection import SyncConnection, open_connection
-from .http2 import SyncHTTP2Connection
+from .connection import open_connection
 from .pool_state import PendingConnection, SyncPoolState
 from .response import SyncResponse
+
+if TYPE_CHECKING:
+    from .connection import SyncConnection
 
 # Errors that, on a reused connection before any response byte, mean the server had closed it.
 _STALE_ERRORS = (ConnectionClosed, ReadError, WriteError)
@@ -155,14 +158,14 @@ class SyncConnectionPool(SyncPoolState):
             try:
                 if connection is None:
                     connection = self._connect(origin, timeout, pending)
-                if isinstance(connection, SyncHTTP2Connection):
+                if connection.multiplexed:
                     on_close = functools.partial(self._stream_closed, connection)
                     return connection.send(request, timeout, on_close)
                 return connection.send(
                     request, timeout, functools.partial(self._response_closed, connection)
                 )
             except BaseException as exc:
-                if isinstance(connection, SyncHTTP2Connection):
+                if connection is not None and connection.multiplexed:
                     self._release_stream(connection)
                     if (
                         isinstance(exc, RequestNotProcessed)

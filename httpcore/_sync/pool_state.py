@@ -8,14 +8,17 @@ plan) from `_checkout`, and `SyncConnectionPool` does the I/O after it.
 from __future__ import annotations
 
 import collections
+from typing import TYPE_CHECKING
 
 from .._backends.sync import SyncBackend, SyncEvent
 from .._config import PoolLimits
 from .._exceptions import HTTPCoreError, PoolClosed
 from .._models import Origin
-from .connection import SyncConnection
-from .http2 import SyncHTTP2Connection
 from .http11 import SyncHTTP11Connection
+
+if TYPE_CHECKING:
+    from .connection import SyncConnection
+    from .http2 import SyncHTTP2Connection
 
 
 class PendingConnection:
@@ -72,7 +75,7 @@ class SyncPoolState:
                 connection.close()
                 raise PoolClosed("the connection pool was closed")
             self._active.add(connection)
-            if isinstance(connection, SyncHTTP2Connection):
+            if connection.multiplexed:
                 connection.reserve()
                 self._multiplexed.setdefault(origin, []).append(connection)
                 self._http11_origins.discard(origin)
@@ -155,7 +158,7 @@ class SyncPoolState:
             self._active.add(connection)
             if not idle:
                 del self._idle[origin]
-            if isinstance(connection, SyncHTTP2Connection):
+            if connection.multiplexed:
                 connection.reserve()
                 self._multiplexed.setdefault(origin, []).append(connection)
             return connection

@@ -155,6 +155,7 @@ EXPECTED = [
     (httpcore.ReadError, S.ConnectionError, S.ChunkedEncodingError),
     (httpcore.WriteError, S.ConnectionError, S.ChunkedEncodingError),
     (httpcore.ConnectionClosed, S.ConnectionError, S.ChunkedEncodingError),
+    (httpcore.RequestNotProcessed, S.ConnectionError, S.ChunkedEncodingError),
     (httpcore.NetworkError, S.ConnectionError, S.ChunkedEncodingError),
     (httpcore.DecodingError, S.ContentDecodingError, S.ContentDecodingError),
     (httpcore.StreamConsumed, S.StreamConsumedError, S.StreamConsumedError),

@@ -12,7 +12,7 @@ import pytest
 from h2.errors import ErrorCodes
 
 import httpcore
-from httpcore._h2 import RequestNotProcessed
+from httpcore import RequestNotProcessed
 
 from .h2_script import URL, ScriptedBackend, answer
 
