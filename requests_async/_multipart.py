@@ -12,12 +12,19 @@ import io
 import os
 import secrets
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeGuard
 
 from .exceptions import UnrewindableBodyError
 from .utils import guess_filename, to_key_val_list
 
-__all__ = ["CHUNK_SIZE", "BodyStream", "SupportsRead", "choose_boundary", "encode_files"]
+__all__ = [
+    "CHUNK_SIZE",
+    "BodyStream",
+    "SupportsRead",
+    "choose_boundary",
+    "encode_files",
+    "is_readable",
+]
 
 CHUNK_SIZE = 64 * 1024
 
@@ -28,7 +35,6 @@ _UNREWINDABLE = "Unable to rewind request body for redirect."
 _REWIND_FAILED = "An error occurred when rewinding request body for redirect."
 
 
-@runtime_checkable
 class SupportsRead(Protocol):
     """Anything with a `read(size)` method: files, sockets' makefile(), `io` streams."""
 
@@ -226,7 +232,7 @@ def _file_part(name: Any, spec: Any) -> tuple[dict[str, Any], bytes | _FileSourc
         filename, file = guess_filename(spec) or name, spec
     if file is None:
         return None
-    content = _FileSource(file) if _is_readable(file) else _as_bytes(file)
+    content = _FileSource(file) if is_readable(file) else _as_bytes(file)
     headers: dict[str, Any] = dict(extra) if extra else {}
     headers["Content-Disposition"] = _disposition(name, filename)
     headers["Content-Type"] = content_type
@@ -234,8 +240,13 @@ def _file_part(name: Any, spec: Any) -> tuple[dict[str, Any], bytes | _FileSourc
     return headers, content
 
 
-def _is_readable(file: Any) -> bool:
-    return not isinstance(file, str | bytes | bytearray) and isinstance(file, SupportsRead)
+def is_readable(value: object) -> TypeGuard[SupportsRead]:
+    """Whether `value` has a `read` method, as a file has (str and bytes have none).
+
+    What `isinstance` against a runtime-checkable protocol decides, without its cost (tens of
+    microseconds, paid for every request's body).
+    """
+    return getattr(value, "read", None) is not None
 
 
 def _as_bytes(value: Any) -> bytes:

@@ -117,10 +117,18 @@ class _HeaderLines:
     """Response header lines answering `get_all()` as `email.message.Message` does."""
 
     def __init__(self, pairs: Iterable[tuple[str | bytes, str | bytes]]) -> None:
-        self._pairs = [(_text(name).lower(), _text(value)) for name, value in pairs]
+        self._pairs = list(pairs)
+        self._names: list[str] | None = None
 
     def get_all(self, name: str, failobj: Any = None) -> Any:
-        values = [value for key, value in self._pairs if key == name.lower()]
+        if self._names is None:
+            self._names = [_text(key).lower() for key, _ in self._pairs]
+        wanted = name.lower()
+        values = [
+            _text(pair[1])
+            for key, pair in zip(self._names, self._pairs, strict=True)
+            if key == wanted
+        ]
         return values or failobj
 
 
@@ -180,7 +188,8 @@ def extract_cookies_to_jar(
     ```
     """
     headers = _header_lines(response)
-    if headers is None:
+    # Most responses set no cookie: skip the jar's lock and policy for them.
+    if headers is None or not (headers.get_all("Set-Cookie") or headers.get_all("Set-Cookie2")):
         return
     # http.cookiejar is typed for urllib's classes; these mocks provide what it calls.
     jar.extract_cookies(MockResponse(headers), MockRequest(request, url))  # type: ignore[arg-type]
@@ -193,6 +202,9 @@ def get_cookie_header(jar: CookieJar, request: _RequestLike) -> str | None:
     prepared.headers["Cookie"] = get_cookie_header(jar, prepared) or ""
     ```
     """
+    if type(jar).add_cookie_header is CookieJar.add_cookie_header and next(iter(jar), None) is None:
+        # An empty jar adds nothing: skip its lock and policy (most requests carry no cookie).
+        return None
     mock = MockRequest(request)
     # http.cookiejar is typed for urllib's Request; MockRequest provides what it calls.
     jar.add_cookie_header(mock)  # type: ignore[arg-type]

@@ -20,13 +20,13 @@ import re
 import string
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping
 from datetime import timedelta
-from functools import partial
+from functools import lru_cache, partial
 from http.cookiejar import CookieJar
 from io import UnsupportedOperation
 from typing import Any, ClassVar, NamedTuple, TypeAlias
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from ._multipart import BodyStream, SupportsRead, encode_files
+from ._multipart import BodyStream, SupportsRead, encode_files, is_readable
 from .auth import HTTPBasicAuth
 from .cookies import RequestsCookieJar, _copy_cookie_jar, cookiejar_from_dict, get_cookie_header
 from .exceptions import (
@@ -266,7 +266,7 @@ class RequestEncodingMixin:
     @staticmethod
     def _encode_params(data: Any) -> Any:
         """Form-encode a dict or list of pairs (list values repeat a key); else return as is."""
-        if isinstance(data, str | bytes | SupportsRead):
+        if isinstance(data, str | bytes) or is_readable(data):
             return data
         if not hasattr(data, "__iter__"):
             return data
@@ -451,29 +451,13 @@ class PreparedRequest(RequestEncodingMixin, RequestHooksMixin):
         if ":" in url and not url.lower().startswith("http"):
             self.url = url
             return
-        scheme, auth, host, port, path, query, fragment = _parse_url(url)
-        if not scheme:
-            raise MissingSchema(
-                f"Invalid URL {url!r}: No scheme supplied. Perhaps you meant https://{url}?"
-            )
-        if not host:
-            raise InvalidURL(f"Invalid URL {url!r}: No host supplied")
-        if not host.isascii():
-            try:
-                host = _to_idna(host, uts46=True)
-            except UnicodeError:
-                raise InvalidURL("URL has an invalid label.") from None
-        elif host.startswith(("*", ".")):
-            raise InvalidURL("URL has an invalid label.")
-        netloc = f"{auth}@{host}" if auth else host
-        if port:
-            netloc += f":{port}"
         if isinstance(params, str | bytes):
             params = to_native_string(params)
         encoded = self._encode_params(params) if params is not None else ""
-        if encoded:
-            query = f"{query}&{encoded}" if query else encoded
-        self.url = requote_uri(urlunsplit((scheme, netloc, path or "/", query, fragment)))
+        # Only ASCII URLs are cached: the IDNA encoding of others depends on whether the
+        # `idna` package can be imported.
+        prepare = _prepare_ascii_url if url.isascii() else _prepare_url
+        self.url = prepare(url, encoded)
 
     def prepare_headers(self, headers: Mapping[Any, Any] | None) -> None:
         """Validate and copy the headers (`InvalidHeader` for CR/LF or leading whitespace).
@@ -509,7 +493,7 @@ class PreparedRequest(RequestEncodingMixin, RequestHooksMixin):
             body, content_type = self._encode_files(files, data)
         elif data:
             body = self._encode_params(data)
-            textual = isinstance(data, str | bytes | SupportsRead)
+            textual = isinstance(data, str | bytes) or is_readable(data)
             content_type = None if textual else "application/x-www-form-urlencoded"
         self.prepare_content_length(body)
         if content_type and "content-type" not in self.headers:
@@ -589,6 +573,34 @@ class PreparedRequest(RequestEncodingMixin, RequestHooksMixin):
         """Register each event's hook or hooks."""
         for event, hook in (hooks or {}).items():
             self.register_hook(event, hook)
+
+
+def _prepare_url(url: str, encoded_params: str) -> str:
+    scheme, auth, host, port, path, query, fragment = _parse_url(url)
+    if not scheme:
+        raise MissingSchema(
+            f"Invalid URL {url!r}: No scheme supplied. Perhaps you meant https://{url}?"
+        )
+    if not host:
+        raise InvalidURL(f"Invalid URL {url!r}: No host supplied")
+    if not host.isascii():
+        try:
+            host = _to_idna(host, uts46=True)
+        except UnicodeError:
+            raise InvalidURL("URL has an invalid label.") from None
+    elif host.startswith(("*", ".")):
+        raise InvalidURL("URL has an invalid label.")
+    netloc = f"{auth}@{host}" if auth else host
+    if port:
+        netloc += f":{port}"
+    if encoded_params:
+        query = f"{query}&{encoded_params}" if query else encoded_params
+    return requote_uri(urlunsplit((scheme, netloc, path or "/", query, fragment)))
+
+
+# Programs send many requests to few URLs: normalising each URL once saves a good part of the
+# cost of preparing a request. Errors are raised again each time (lru_cache keeps no errors).
+_prepare_ascii_url = lru_cache(maxsize=512)(_prepare_url)
 
 
 def _is_stream(data: Any) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import ItemsView, Iterable, Iterator, Mapping, MutableMapping
 from typing import Any, TypeVar, overload
 
 _VT = TypeVar("_VT")
@@ -31,7 +31,17 @@ class CaseInsensitiveDict(MutableMapping[str, _VT]):
     ) -> None:
         # lower-cased key -> (key as last set, value); dicts keep insertion order.
         self._store: dict[str, tuple[str, _VT]] = {}
-        self.update({} if data is None else data, **kwargs)
+        # Headers are copied several times per request: dicts and our own kind take a short
+        # way (MutableMapping.update looks every key up again).
+        if isinstance(data, CaseInsensitiveDict):
+            self._store.update(data._store)
+        elif type(data) is dict:
+            for key, value in data.items():
+                self._store[key.lower()] = (key, value)
+        elif data is not None:
+            self.update(data)
+        if kwargs:
+            self.update(kwargs)
 
     def __setitem__(self, key: str, value: _VT) -> None:
         self._store[key.lower()] = (key, value)
@@ -47,6 +57,9 @@ class CaseInsensitiveDict(MutableMapping[str, _VT]):
 
     def __len__(self) -> int:
         return len(self._store)
+
+    def items(self) -> ItemsView[str, _VT]:
+        return _Items(self)
 
     def lower_items(self) -> Iterator[tuple[str, _VT]]:
         """Iterate over `(lower-cased key, value)` pairs."""
@@ -64,6 +77,15 @@ class CaseInsensitiveDict(MutableMapping[str, _VT]):
 
     def __repr__(self) -> str:
         return str(dict(self.items()))
+
+
+class _Items(ItemsView[str, _VT]):
+    """`CaseInsensitiveDict.items()`: read from the store, without a lookup per key."""
+
+    _mapping: CaseInsensitiveDict[_VT]
+
+    def __iter__(self) -> Iterator[tuple[str, _VT]]:
+        return iter(self._mapping._store.values())
 
 
 class LookupDict(dict[str, _VT]):

@@ -15,6 +15,7 @@ import netrc
 import os
 import re
 import socket
+import sys
 import urllib.request
 import warnings
 from collections import OrderedDict
@@ -22,7 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from http.cookiejar import CookieJar
 from typing import Any, TypeVar, overload
 from urllib.parse import quote, unquote, urlparse, urlunparse
-from urllib.request import getproxies, getproxies_environment, parse_http_list, proxy_bypass
+from urllib.request import getproxies, parse_http_list, proxy_bypass
 
 import certifi
 
@@ -547,6 +548,43 @@ def address_in_network(ip: str, net: str) -> bool:
 
 # Environment ------------------------------------------------------------------
 
+# Where urllib falls back to system settings when no proxy variable is set.
+_PLATFORM_PROXY_SETTINGS = sys.platform in ("darwin", "win32")
+
+
+def _environ_proxies() -> dict[str, str]:
+    """The proxies the `<scheme>_proxy` variables name, `{scheme: URL}`, read as urllib does.
+
+    Lower-case names win over other spellings, an empty lower-case variable removes its
+    scheme, and `HTTP_PROXY` is ignored in a CGI script (`REQUEST_METHOD` set), where a
+    client's `Proxy:` header would arrive under that name (CVE-2016-1000110). Unlike
+    `urllib.request.getproxies_environment`, only the values of the proxy variables are
+    decoded: every request reads the environment, and most environments name no proxy.
+    """
+    names = [name for name in os.environ if name[-6:].lower() == "_proxy"]
+    proxies: dict[str, str] = {}
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            proxies[name[:-6].lower()] = value
+    if "REQUEST_METHOD" in os.environ:
+        proxies.pop("http", None)
+    for name in names:
+        if name[-6:] == "_proxy":
+            value = os.environ.get(name)
+            if value:
+                proxies[name[:-6].lower()] = value
+            else:
+                proxies.pop(name[:-6].lower(), None)
+    return proxies
+
+
+def _getproxies() -> dict[str, str]:
+    found = _environ_proxies()
+    if found or not _PLATFORM_PROXY_SETTINGS:
+        return found
+    return getproxies()
+
 
 def _matches_no_proxy(hostname: str, port: int | None, no_proxy: str) -> bool:
     entries = [entry for entry in no_proxy.replace(" ", "").split(",") if entry]
@@ -569,7 +607,7 @@ def _matches_no_proxy(hostname: str, port: int | None, no_proxy: str) -> bool:
 def _platform_bypass(hostname: str, no_proxy: str | None) -> bool:
     # The environment as urllib reads it, with an explicit no_proxy in place of the variable
     # (requests sets os.environ for the call; passing the dict does the same without races).
-    environment = getproxies_environment()
+    environment = _environ_proxies()
     if no_proxy:
         environment["no"] = no_proxy
     elif no_proxy is not None:
@@ -580,7 +618,7 @@ def _platform_bypass(hostname: str, no_proxy: str | None) -> bool:
             bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
             return bool(bypass(hostname, environment))
         # No proxy variables at all: the platform's settings (macOS, Windows registry).
-        return bool(proxy_bypass(hostname))
+        return _PLATFORM_PROXY_SETTINGS and bool(proxy_bypass(hostname))
     except (TypeError, socket.gaierror):
         return False
 
@@ -609,9 +647,11 @@ def should_bypass_proxies(url: str, no_proxy: str | None) -> bool:
 
 def get_environ_proxies(url: str, no_proxy: str | None = None) -> dict[str, str]:
     """Return the environment's proxies (`{scheme: proxy URL}`), or `{}` if the URL bypasses."""
-    if should_bypass_proxies(url, no_proxy=no_proxy):
+    # The common case, no proxy configured at all, needs no look at the URL.
+    proxies = _getproxies()
+    if not proxies or should_bypass_proxies(url, no_proxy=no_proxy):
         return {}
-    return getproxies()
+    return proxies
 
 
 def select_proxy(url: str, proxies: Mapping[str, str] | None) -> str | None:
@@ -640,11 +680,11 @@ def resolve_proxies(
     resolved = dict(proxies or {})
     url: str = request.url
     no_proxy = resolved.get("no_proxy")
-    if trust_env and not should_bypass_proxies(url, no_proxy=no_proxy):
-        environment = getproxies()
+    if trust_env:
+        environment = _getproxies()
         scheme = urlparse(url).scheme
         proxy = environment.get(scheme, environment.get("all"))
-        if proxy:
+        if proxy and not should_bypass_proxies(url, no_proxy=no_proxy):
             resolved.setdefault(scheme, proxy)
     return resolved
 

@@ -6,6 +6,7 @@ import io
 import netrc
 import os
 import socket
+import urllib.request
 from collections import OrderedDict
 from http.cookiejar import CookieJar
 from types import SimpleNamespace
@@ -687,11 +688,45 @@ def test_select_proxy(url, proxies):
     same("select_proxy", url, proxies)
 
 
+@pytest.mark.parametrize(
+    "env",
+    [
+        {},
+        {"http_proxy": "http://lower:1", "HTTP_PROXY": "http://upper:2"},
+        {"HTTPS_PROXY": "http://upper:3", "Https_Proxy": "http://mixed:4"},
+        {"Ftp_Proxy": "http://mixed:5", "ALL_PROXY": "socks5://all:6", "no_proxy": "a,b"},
+        {"HTTPS_PROXY": "http://upper:3", "https_proxy": ""},
+        {"HTTP_PROXY": "http://cgi:7", "REQUEST_METHOD": "GET"},
+        {"HTTP_PROXY": "http://cgi:7", "http_proxy": "http://lower:8", "REQUEST_METHOD": "GET"},
+        {"HTTP_proxy": "http://odd:9", "PATH_EXTRA_PROXY": ""},
+    ],
+)
+def test_environment_proxies_read_as_urllib_reads_them(monkeypatch, env):
+    for name in [name for name in os.environ if name.lower().endswith("_proxy")]:
+        monkeypatch.delenv(name)
+    monkeypatch.delenv("REQUEST_METHOD", raising=False)
+    set_env(monkeypatch, env)
+    assert utils._environ_proxies() == urllib.request.getproxies_environment()
+
+
+def test_platform_settings_apply_only_without_proxy_variables(monkeypatch):
+    # macOS and Windows fall back to system settings (urllib's getproxies, proxy_bypass).
+    monkeypatch.setattr(utils, "_PLATFORM_PROXY_SETTINGS", True)
+    monkeypatch.setattr(utils, "getproxies", lambda: {"http": "http://system:1"})
+    monkeypatch.setattr(utils, "proxy_bypass", lambda host: host == "direct.example")
+    assert utils.get_environ_proxies("http://h/") == {"http": "http://system:1"}
+    assert utils.should_bypass_proxies("http://direct.example/", no_proxy=None) is True
+    assert utils.should_bypass_proxies("http://other.example/", no_proxy=None) is False
+    monkeypatch.setenv("http_proxy", "http://env:2")
+    assert utils.get_environ_proxies("http://h/") == {"http": "http://env:2"}
+
+
 @pytest.mark.parametrize("error", [TypeError("bad"), socket.gaierror("dns")])
 def test_platform_bypass_errors_mean_no_bypass(monkeypatch, error):
     def broken(*args):
         raise error
 
+    monkeypatch.setattr(utils, "_PLATFORM_PROXY_SETTINGS", True)
     monkeypatch.setattr(utils, "proxy_bypass", broken)
     assert utils.should_bypass_proxies("http://h/", no_proxy=None) is False
     monkeypatch.setattr("urllib.request.proxy_bypass_environment", broken)
