@@ -543,7 +543,7 @@ class PreparedRequest(RequestEncodingMixin, RequestHooksMixin):
 
         Without `auth`, credentials in the URL's userinfo are used.
         """
-        if auth is None:
+        if auth is None and "@" in (self.url or ""):
             url_auth = get_auth_from_url(self.url or "")
             auth = url_auth if any(url_auth) else None
         if not auth:

@@ -49,6 +49,19 @@ class CaseInsensitiveDict(MutableMapping[str, _VT]):
     def __getitem__(self, key: str) -> _VT:
         return self._store[key.lower()][1]
 
+    # get() and `in` answer from the store: Mapping's versions go through __getitem__ and a
+    # KeyError for every absent header, and headers are looked up several times per request.
+    @overload
+    def get(self, key: str, default: None = None) -> _VT | None: ...
+    @overload
+    def get(self, key: str, default: _VT | _D) -> _VT | _D: ...
+    def get(self, key: str, default: Any = None) -> Any:
+        found = self._store.get(key.lower())
+        return default if found is None else found[1]
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key.lower() in self._store
+
     def __delitem__(self, key: str) -> None:
         del self._store[key.lower()]
 
@@ -60,6 +73,25 @@ class CaseInsensitiveDict(MutableMapping[str, _VT]):
 
     def items(self) -> ItemsView[str, _VT]:
         return _Items(self)
+
+    @classmethod
+    def from_fields(cls, fields: Iterable[tuple[str, str]]) -> CaseInsensitiveDict[str]:
+        """Header fields as one mapping: a repeated field's values joined with ", ".
+
+        RFC 9110 section 5.3 lets a recipient combine field lines so (Set-Cookie aside, which
+        is read from the raw fields). The first spelling of a name is kept.
+
+        ```python
+        CaseInsensitiveDict.from_fields([("Via", "a"), ("via", "b")]) == {"Via": "a, b"}
+        ```
+        """
+        headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+        store = headers._store
+        for key, text in fields:
+            lower = key.lower()
+            seen = store.get(lower)
+            store[lower] = (key, text) if seen is None else (seen[0], seen[1] + ", " + text)
+        return headers
 
     def lower_items(self) -> Iterator[tuple[str, _VT]]:
         """Iterate over `(lower-cased key, value)` pairs."""

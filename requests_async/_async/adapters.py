@@ -140,7 +140,7 @@ class HTTPAdapter(BaseAdapter):
         assert request.url is not None and request.method is not None
         if not request.url.lower().startswith(("http://", "https://")):
             raise InvalidSchema(f"No connection adapters were found for {request.url!r}")
-        proxy = select_proxy(request.url, dict(proxies or {}))
+        proxy = select_proxy(request.url, dict(proxies)) if proxies else None
         if proxy:
             raise ProxyError(
                 f"proxies are not supported yet (selected {proxy!r} for {request.url!r})",
@@ -231,6 +231,8 @@ def _timeout_config(timeout: TimeoutTypes) -> httpcore.TimeoutConfig:
     Invalid values raise `ValueError` with requests' (urllib3's) messages; requests reports
     any problem with a tuple as an invalid tuple.
     """
+    if timeout is None:
+        return _NO_TIMEOUT
     if isinstance(timeout, tuple):
         try:
             connect, read = timeout
@@ -249,6 +251,9 @@ def _timeout_config(timeout: TimeoutTypes) -> httpcore.TimeoutConfig:
     return httpcore.TimeoutConfig(
         None, connect_timeout=connect, read_timeout=read, write_timeout=read, pool_timeout=None
     )
+
+
+_NO_TIMEOUT = httpcore.TimeoutConfig(None)
 
 
 def _check_timeout(name: str, value: object) -> None:
@@ -278,15 +283,9 @@ def _core_headers(headers: Mapping[str, str | bytes]) -> list[tuple[bytes, bytes
 
 def _compat_headers(raw: list[tuple[bytes, bytes]]) -> CaseInsensitiveDict[str]:
     """Response headers as requests shows them: repeated fields joined with ", "."""
-    headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
-    for name, value in raw:
-        key = name.decode("latin-1")
-        text = value.decode("latin-1")
-        if key in headers:
-            headers[key] = headers[key] + ", " + text
-        else:
-            headers[key] = text
-    return headers
+    return CaseInsensitiveDict.from_fields(
+        (name.decode("latin-1"), value.decode("latin-1")) for name, value in raw
+    )
 
 
 def _core_body(body: Any) -> bytes | Iterable[bytes] | AsyncIterable[bytes]:

@@ -42,13 +42,18 @@ def merge_setting(
         return request_setting
     if request_setting is None:
         return session_setting
-    if not (isinstance(session_setting, Mapping) and isinstance(request_setting, Mapping)):
+    if not (_is_mapping(session_setting) and _is_mapping(request_setting)):
         return request_setting
     merged = dict_class(to_key_val_list(session_setting))
     merged.update(to_key_val_list(request_setting))
     for key in [k for k, v in merged.items() if v is None]:
         del merged[key]
     return merged
+
+
+def _is_mapping(value: object) -> bool:
+    # dict is tried first, in C: the Mapping ABC check costs a microsecond, seven times a request.
+    return isinstance(value, (dict, Mapping))
 
 
 def merge_hooks(request_hooks: Any, session_hooks: Any, dict_class: type = OrderedDict) -> Any:
@@ -141,10 +146,12 @@ class Session:
 
     def prepare_request(self, request: Request) -> PreparedRequest:
         """Merge the session's settings into `request` and prepare it."""
-        cookies = request.cookies or {}
-        if not isinstance(cookies, CookieJar):
-            cookies = cookiejar_from_dict(cookies)
-        merged_cookies = merge_cookies(merge_cookies(RequestsCookieJar(), self.cookies), cookies)
+        merged_cookies = merge_cookies(RequestsCookieJar(), self.cookies)
+        if request.cookies:
+            cookies = request.cookies
+            if not isinstance(cookies, CookieJar):
+                cookies = cookiejar_from_dict(cookies)
+            merged_cookies = merge_cookies(merged_cookies, cookies)
         auth = request.auth
         if self.trust_env and not auth and not self.auth:
             auth = get_netrc_auth(request.url)
@@ -357,8 +364,9 @@ class Session:
 
     def get_adapter(self, url: str) -> BaseAdapter:
         """The adapter mounted for the longest prefix of `url`."""
+        lowered = url.lower()
         for prefix, adapter in self.adapters.items():
-            if url.lower().startswith(prefix.lower()):
+            if lowered.startswith(prefix.lower()):
                 return adapter
         raise InvalidSchema(f"No connection adapters were found for {url!r}")
 

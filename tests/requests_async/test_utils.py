@@ -701,7 +701,10 @@ def test_select_proxy(url, proxies):
         {"HTTP_proxy": "http://odd:9", "PATH_EXTRA_PROXY": ""},
     ],
 )
-def test_environment_proxies_read_as_urllib_reads_them(monkeypatch, env):
+@pytest.mark.parametrize("raw_environment", [True, False])
+def test_environment_proxies_read_as_urllib_reads_them(monkeypatch, env, raw_environment):
+    # Without a bytes environment (Windows), the names are read through os.environ.
+    monkeypatch.setattr(os, "supports_bytes_environ", raw_environment)
     for name in [name for name in os.environ if name.lower().endswith("_proxy")]:
         monkeypatch.delenv(name)
     monkeypatch.delenv("REQUEST_METHOD", raising=False)
