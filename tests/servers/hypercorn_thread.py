@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from os import PathLike
 from types import TracebackType
 from typing import Any
@@ -46,6 +46,8 @@ class HypercornThread:
             ALPN offers `alpn` (h2 then http/1.1 by default).
         alpn: the ALPN protocols offered over TLS.
         max_concurrent_streams: the server's SETTINGS_MAX_CONCURRENT_STREAMS.
+        on_shutdown: awaited in the server's event loop once hypercorn stopped serving (to
+            close what the app opened in that loop, such as a connection pool).
 
     Without `certfile` the server speaks cleartext: HTTP/1.1, or HTTP/2 to a client that
     opens with the HTTP/2 preface (h2c with prior knowledge).
@@ -64,7 +66,9 @@ class HypercornThread:
         certfile: str | PathLike[str] | None = None,
         alpn: tuple[str, ...] = ("h2", "http/1.1"),
         max_concurrent_streams: int = 100,
+        on_shutdown: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
+        self._on_shutdown = on_shutdown
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.bind(("127.0.0.1", 0))
         self._sock.listen(128)
@@ -108,6 +112,8 @@ class HypercornThread:
         await worker_serve(
             self._app, self._config, sockets=self._sockets, shutdown_trigger=serving_until_stopped
         )
+        if self._on_shutdown is not None:
+            await self._on_shutdown()
 
     def _run(self) -> None:
         try:
