@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterable, Iterable, Iterator, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpcore
-from httpcore._backends.asyncio import AsyncBackend
 
 from ..cookies import extract_cookies_to_jar
 from ..exceptions import (
@@ -23,6 +22,9 @@ from ..retries import Retry, RetryExhausted
 from ..structures import CaseInsensitiveDict
 from ..utils import get_encoding_from_headers, select_proxy
 from .response import RawStream, Response
+
+if TYPE_CHECKING:
+    from httpcore._backends.asyncio import AsyncBackend
 
 DEFAULT_POOLSIZE = 10
 DEFAULT_RETRIES = 0
@@ -94,7 +96,7 @@ class HTTPAdapter(BaseAdapter):
         self._pool_block = pool_block
         self._http2 = http2
         self._pools: dict[tuple[object, object], httpcore.ConnectionPool] = {}
-        self._backend = AsyncBackend()
+        self._backend: AsyncBackend | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         return {attr: getattr(self, attr, None) for attr in self.__attrs__}
@@ -103,7 +105,7 @@ class HTTPAdapter(BaseAdapter):
         for attr, value in state.items():
             setattr(self, attr, value)
         self._pools = {}
-        self._backend = AsyncBackend()
+        self._backend = None
 
     def get_pool(self, verify: bool | str, cert: Any) -> httpcore.ConnectionPool:
         """The httpcore pool for these TLS settings (pools are per TLS configuration)."""
@@ -162,7 +164,7 @@ class HTTPAdapter(BaseAdapter):
                     )
             except (ConnectionError, Timeout) as exc:
                 retries = _increment(retries, request, error=exc)
-                await self._backend.sleep(retries.get_sleep_time())
+                await self._sleep(retries.get_sleep_time())
                 _rewind_for_retry(request)
                 continue
             response = self.build_response(request, core)
@@ -177,12 +179,20 @@ class HTTPAdapter(BaseAdapter):
                     raise RetryError(exc, request=request) from exc
                 break
             await response.close()
-            await self._backend.sleep(retries.get_sleep_time(response.headers))
+            await self._sleep(retries.get_sleep_time(response.headers))
             _rewind_for_retry(request)
         if not stream:
             await response.read()
             await response.close()
         return response
+
+    async def _sleep(self, seconds: float) -> None:
+        if self._backend is None:
+            # Imported on first use, so that importing requests_async loads no event loop.
+            from httpcore._backends.asyncio import AsyncBackend
+
+            self._backend = AsyncBackend()
+        await self._backend.sleep(seconds)
 
     def build_response(self, request: PreparedRequest, core: httpcore.Response) -> Response:
         """Make a requests Response from an httpcore response (body not read yet)."""

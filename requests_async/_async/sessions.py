@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import inspect
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Generator, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Generator, Mapping, MutableMapping
 from datetime import timedelta
 from http.cookiejar import CookieJar
 from typing import Any, ClassVar
@@ -92,7 +91,7 @@ async def _run_response_hooks(
     """
     for hook in request.hooks.get("response", []):
         result = hook(response, **kwargs)
-        if inspect.isawaitable(result):  # unasync: remove
+        if isinstance(result, Awaitable):  # unasync: remove
             result = await result  # unasync: remove
         if result is not None:
             response = result

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpcore
-from httpcore._backends.sync import SyncBackend
 
 from ..cookies import extract_cookies_to_jar
 from ..exceptions import (
@@ -24,6 +23,9 @@ from ..retries import Retry, RetryExhausted
 from ..structures import CaseInsensitiveDict
 from ..utils import get_encoding_from_headers, select_proxy
 from .response import RawStream, SyncResponse
+
+if TYPE_CHECKING:
+    from httpcore._backends.sync import SyncBackend
 
 DEFAULT_POOLSIZE = 10
 DEFAULT_RETRIES = 0
@@ -95,7 +97,7 @@ class HTTPAdapter(BaseAdapter):
         self._pool_block = pool_block
         self._http2 = http2
         self._pools: dict[tuple[object, object], httpcore.SyncConnectionPool] = {}
-        self._backend = SyncBackend()
+        self._backend: SyncBackend | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         return {attr: getattr(self, attr, None) for attr in self.__attrs__}
@@ -104,7 +106,7 @@ class HTTPAdapter(BaseAdapter):
         for attr, value in state.items():
             setattr(self, attr, value)
         self._pools = {}
-        self._backend = SyncBackend()
+        self._backend = None
 
     def get_pool(self, verify: bool | str, cert: Any) -> httpcore.SyncConnectionPool:
         """The httpcore pool for these TLS settings (pools are per TLS configuration)."""
@@ -163,7 +165,7 @@ class HTTPAdapter(BaseAdapter):
                     )
             except (ConnectionError, Timeout) as exc:
                 retries = _increment(retries, request, error=exc)
-                self._backend.sleep(retries.get_sleep_time())
+                self._sleep(retries.get_sleep_time())
                 _rewind_for_retry(request)
                 continue
             response = self.build_response(request, core)
@@ -178,12 +180,20 @@ class HTTPAdapter(BaseAdapter):
                     raise RetryError(exc, request=request) from exc
                 break
             response.close()
-            self._backend.sleep(retries.get_sleep_time(response.headers))
+            self._sleep(retries.get_sleep_time(response.headers))
             _rewind_for_retry(request)
         if not stream:
             response.read()
             response.close()
         return response
+
+    def _sleep(self, seconds: float) -> None:
+        if self._backend is None:
+            # Imported on first use, so that importing requests_async loads no event loop.
+            from httpcore._backends.sync import SyncBackend
+
+            self._backend = SyncBackend()
+        self._backend.sleep(seconds)
 
     def build_response(self, request: PreparedRequest, core: httpcore.SyncResponse) -> SyncResponse:
         """Make a requests SyncResponse from an httpcore response (body not read yet)."""
