@@ -34,6 +34,7 @@ from ._exceptions import (
     WriteError,
     WriteTimeout,
 )
+from ._mock import MockConnectionPool, SyncMockConnectionPool
 from ._models import URL, Origin, Request
 from ._sync.pool import SyncConnectionPool
 from ._sync.response import SyncResponse
@@ -72,6 +73,7 @@ __all__ = [
     "InvalidURL",
     "LimitExceeded",
     "LocalProtocolError",
+    "MockConnectionPool",
     "NetworkError",
     "Origin",
     "PoolClosed",
@@ -93,6 +95,7 @@ __all__ = [
     "StreamConsumed",
     "StreamError",
     "SyncConnectionPool",
+    "SyncMockConnectionPool",
     "SyncResponse",
     "TLSConfigError",
     "TLSError",

@@ -13,10 +13,15 @@ Code written for requests uses the sync twin: `import requests_async.sync as req
 
 __version__ = "0.1.0"
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._async.adapters import BaseAdapter, HTTPAdapter
 from ._async.api import delete, get, head, options, patch, post, put, request
 from ._async.response import Response
 from ._async.sessions import Session, session
+from ._async.transports import MockTransport, mock_response
+from ._transports import AppProtocolError, LifespanFailed
 from .exceptions import (
     ConnectionError,
     ConnectTimeout,
@@ -33,7 +38,13 @@ from .models import PreparedRequest, Request
 from .retries import Retry
 from .status_codes import codes
 
+if TYPE_CHECKING:
+    from ._async.transport_asgi import ASGISession, ASGITransport
+
 __all__ = [
+    "ASGISession",
+    "ASGITransport",
+    "AppProtocolError",
     "BaseAdapter",
     "ConnectTimeout",
     "ConnectionError",
@@ -41,6 +52,8 @@ __all__ = [
     "HTTPAdapter",
     "HTTPError",
     "JSONDecodeError",
+    "LifespanFailed",
+    "MockTransport",
     "PreparedRequest",
     "ReadTimeout",
     "Request",
@@ -56,6 +69,7 @@ __all__ = [
     "delete",
     "get",
     "head",
+    "mock_response",
     "options",
     "patch",
     "post",
@@ -63,3 +77,20 @@ __all__ = [
     "request",
     "session",
 ]
+
+
+# The ASGI transport runs apps on asyncio: it (and asyncio) is imported on first use, so that
+# importing this package loads no event loop.
+_LAZY_NAMES = {
+    "ASGISession": "requests_async._async.transport_asgi",
+    "ASGITransport": "requests_async._async.transport_asgi",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY_NAMES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

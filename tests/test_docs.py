@@ -83,6 +83,7 @@ EXPECTED_PAGES = {
             "compatibility",
             "migrating",
             "benchmarks",
+            "testing",
         )
     ),
 }

@@ -11,7 +11,13 @@ response.raise_for_status()
 ```
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from requests_async import __version__
+from requests_async._sync.transports import MockTransport, mock_response
+from requests_async._transports import AppProtocolError, LifespanFailed
+from requests_async._wsgi import WSGITransport
 
 from . import (
     adapters,
@@ -47,12 +53,20 @@ from .models import PreparedRequest, Request, Response
 from .sessions import Session, session
 from .status_codes import codes
 
+if TYPE_CHECKING:
+    from requests_async._sync.transport_asgi import ASGISession, ASGITransport
+
 __all__ = [
+    "ASGISession",
+    "ASGITransport",
+    "AppProtocolError",
     "ConnectTimeout",
     "ConnectionError",
     "FileModeWarning",
     "HTTPError",
     "JSONDecodeError",
+    "LifespanFailed",
+    "MockTransport",
     "PreparedRequest",
     "ReadTimeout",
     "Request",
@@ -63,6 +77,7 @@ __all__ = [
     "Timeout",
     "TooManyRedirects",
     "URLRequired",
+    "WSGITransport",
     "__version__",
     "adapters",
     "api",
@@ -76,6 +91,7 @@ __all__ = [
     "get",
     "head",
     "hooks",
+    "mock_response",
     "models",
     "options",
     "patch",
@@ -89,3 +105,20 @@ __all__ = [
     "structures",
     "utils",
 ]
+
+
+# The ASGI transport runs apps on asyncio: it (and asyncio) is imported on first use, so that
+# importing this package loads no event loop.
+_LAZY_NAMES = {
+    "ASGISession": "requests_async._sync.transport_asgi",
+    "ASGITransport": "requests_async._sync.transport_asgi",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY_NAMES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
