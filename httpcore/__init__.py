@@ -36,6 +36,7 @@ from ._exceptions import (
 )
 from ._mock import MockConnectionPool, SyncMockConnectionPool
 from ._models import URL, Origin, Request
+from ._proxy import Proxy
 from ._sync.pool import SyncConnectionPool
 from ._sync.response import SyncResponse
 
@@ -81,6 +82,7 @@ __all__ = [
     "PoolTimeout",
     "ProtocolError",
     "ProtocolLimits",
+    "Proxy",
     "ProxyError",
     "ReadError",
     "ReadTimeout",

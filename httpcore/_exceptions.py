@@ -132,7 +132,18 @@ class DecodingError(HTTPCoreError):
 
 
 class ProxyError(HTTPCoreError):
-    """A proxy refused or failed the request."""
+    """A proxy refused or failed to open a connection, or broke its protocol.
+
+    `status_code` and `reason` hold the proxy's answer when it refused a CONNECT
+    (407, 403, 502...); both are None for other failures (SOCKS5 errors included).
+    """
+
+    def __init__(
+        self, message: str = "", *, status_code: int | None = None, reason: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.reason = reason
 
 
 class StreamError(HTTPCoreError):

@@ -1,4 +1,5 @@
-"""Shared fixtures: loopback servers (uvicorn, hypercorn, raw TCP, full backlog), trustme certs.
+"""Shared fixtures: loopback servers (uvicorn, hypercorn, raw TCP, full backlog, squid and
+microsocks proxies, origins that record what reached them), trustme certificates.
 
 Every server binds 127.0.0.1 on a free port and runs in a daemon thread; session-scoped
 servers start once and stop at the end of the session.
@@ -26,6 +27,7 @@ from tests.servers import (
     write_leaf_file,
 )
 from tests.servers.hypercorn_thread import HypercornThread
+from tests.servers.proxies import MicroSocks, RecordingApp, Squid
 from tests.servers.raw import Handler
 from tests.servers.wsgi import WSGIThread
 
@@ -185,3 +187,57 @@ def _no_proxies_from_the_environment() -> Iterator[None]:
     }
     yield
     os.environ.update(saved)
+
+
+# Proxies ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def squid(ca: trustme.CA, tls_dir: Path) -> Iterator[Squid]:
+    """squid with the ports `open`, `auth`, `deny` and `tls` (certificate from `ca`)."""
+    certfile = write_leaf_file(ca, tls_dir / "proxy.pem", "127.0.0.1", "localhost")
+    with Squid(certfile) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def socks_proxy() -> Iterator[MicroSocks]:
+    """microsocks requiring the username and password of `tests.servers.proxies`."""
+    with MicroSocks(auth=True) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def open_socks_proxy() -> Iterator[MicroSocks]:
+    """microsocks without authentication."""
+    with MicroSocks(auth=False) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def _recording_app() -> RecordingApp:
+    return RecordingApp()
+
+
+@pytest.fixture
+def recording_app(_recording_app: RecordingApp) -> RecordingApp:
+    """What reached the recording origins during this test."""
+    _recording_app.clear()
+    return _recording_app
+
+
+@pytest.fixture(scope="session")
+def recording_server(_recording_app: RecordingApp) -> Iterator[UvicornThread]:
+    """uvicorn over plain HTTP serving the test app through `recording_app`."""
+    with UvicornThread(_recording_app) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def recording_https_server(
+    _recording_app: RecordingApp, ca: trustme.CA, tls_dir: Path
+) -> Iterator[UvicornThread]:
+    """uvicorn over TLS (localhost, 127.0.0.1) serving the test app through `recording_app`."""
+    certfile = write_leaf_file(ca, tls_dir / "recording.pem", "localhost", "127.0.0.1")
+    with UvicornThread(_recording_app, certfile=certfile) as running:
+        yield running

@@ -84,6 +84,7 @@ EXPECTED_PAGES = {
             "migrating",
             "benchmarks",
             "testing",
+            "proxies",
         )
     ),
 }

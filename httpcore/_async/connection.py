@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeAlias
 
-from .._backends.asyncio import AsyncBackend
+from .._backends.asyncio import AsyncBackend, AsyncStream
 from .._config import ProtocolLimits, SSLConfig
 from .._models import Origin
 from .http11 import AsyncHTTP11Connection
@@ -45,6 +45,27 @@ async def open_connection(
         ssl_context=ssl_context,
         server_hostname=origin.host,
     )
+    return await connection_over(
+        backend, origin, stream, limits=limits, timeout=timeout, http2=http2
+    )
+
+
+async def connection_over(
+    backend: AsyncBackend,
+    origin: Origin,
+    stream: AsyncStream,
+    *,
+    limits: ProtocolLimits,
+    timeout: float | None,
+    http2: bool,
+) -> AsyncConnection:
+    """The HTTP connection to `origin` over an open `stream`: HTTP/2 if `http2` and agreed.
+
+    ```python
+    connection = await connection_over(backend, origin, stream, limits=limits,
+                                       timeout=5.0, http2=False)
+    ```
+    """
     created_at = backend.monotonic()
     if not http2 or (origin.is_secure and stream.alpn_protocol() != "h2"):
         return AsyncHTTP11Connection(origin, stream, limits, created_at=created_at)

@@ -11,6 +11,7 @@ import asyncio
 import collections
 import contextlib
 import select
+import socket
 import ssl
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
@@ -191,6 +192,46 @@ class AsyncStream:
     def get_extra_info(self, name: str) -> Any:
         return self._transport.get_extra_info(name)
 
+    async def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str, timeout: float | None
+    ) -> AsyncStream:
+        """Run a TLS handshake over this stream (a tunnel); return the TLS stream.
+
+        This stream may itself be TLS (a tunnel through an https proxy): asyncio layers
+        one TLS connection over the other.
+        """
+        protocol = self._protocol
+        try:
+            async with asyncio.timeout(timeout):
+                transport = await self._loop.start_tls(
+                    self._transport,
+                    protocol,
+                    ssl_context,
+                    server_hostname=server_hostname,
+                    # Longer than `timeout`, which is then the one that fires: a ConnectTimeout.
+                    ssl_handshake_timeout=None if timeout is None else timeout + 1.0,
+                )
+        except TimeoutError as exc:
+            self.close()
+            raise ConnectTimeout(f"timed out in the TLS handshake with {server_hostname}") from exc
+        except BaseException as exc:
+            self.close()
+            _raise_tls_error(exc, server_hostname)
+            raise
+        assert isinstance(transport, asyncio.Transport)
+        protocol._transport = transport
+        return AsyncStream(transport, protocol)
+
+
+def _raise_tls_error(exc: BaseException, where: str) -> None:
+    """Re-raise a handshake failure as httpcore's error; return for anything else."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        raise CertificateError(f"{where}: {exc.verify_message or exc}") from exc
+    if isinstance(exc, ssl.SSLError):
+        raise TLSError(f"TLS handshake with {where} failed: {exc}") from exc
+    if isinstance(exc, OSError):
+        raise ConnectError(f"the connection to {where} failed in the TLS handshake: {exc}") from exc
+
 
 class AsyncEvent:
     """A one-shot event a waiter can wait for with a timeout."""
@@ -341,6 +382,22 @@ class AsyncBackend:
     async def checkpoint(self) -> None:
         """Let the loop run once, so that closed transports release their sockets."""
         await asyncio.sleep(0)
+
+    async def resolve(self, host: str, port: int, *, timeout: float | None) -> str:
+        """An address of `host`, for a SOCKS5 proxy that leaves name resolution to us."""
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(timeout):
+                infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except TimeoutError as exc:
+            raise ConnectTimeout(f"timed out resolving {host}") from exc
+        except OSError as exc:
+            raise ConnectError(f"cannot resolve {host}: {exc}") from exc
+        # IPv4 first, as SOCKS clients usually do: "localhost" often lists ::1 first,
+        # where IPv4-only servers do not listen.
+        ipv4 = [info for info in infos if info[0] == socket.AF_INET]
+        address = str((ipv4 or infos)[0][4][0])
+        return address
 
     async def connect_tcp(
         self,

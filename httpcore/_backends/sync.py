@@ -16,8 +16,10 @@ from .._exceptions import (
     CertificateError,
     ConnectError,
     ConnectTimeout,
+    NetworkError,
     ReadError,
     ReadTimeout,
+    Timeout,
     TLSError,
     WriteError,
     WriteTimeout,
@@ -26,6 +28,7 @@ from .._exceptions import (
 _SENDALL_LIMIT = 1024 * 1024
 # A timeout of 0 means "do not wait", which a blocking socket expresses as the shortest wait.
 _SMALLEST_TIMEOUT = 1e-6
+_T = TypeVar("_T")
 
 
 class SyncStream:
@@ -113,8 +116,145 @@ class SyncStream:
         self._sock.setblocking(False)
         return _SharedStream(self._sock)
 
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str, timeout: float | None
+    ) -> SyncStream:
+        """Run a TLS handshake over this stream (a tunnel); return the TLS stream."""
+        if isinstance(self._sock, ssl.SSLSocket):
+            # An https proxy's tunnel: the socket's TLS carries another TLS connection.
+            return _TLSInTLSStream.connect(self, ssl_context, server_hostname, timeout)
+        self._set_timeout(timeout)
+        with _tls_errors(self, server_hostname):
+            sock = ssl_context.wrap_socket(self._sock, server_hostname=server_hostname)
+        return SyncStream(sock)
 
-_T = TypeVar("_T")
+
+@contextlib.contextmanager
+def _tls_errors(stream: SyncStream, where: str) -> Iterator[None]:
+    """Close `stream` and raise httpcore's error when the TLS handshake fails."""
+    try:
+        yield
+    except BaseException as exc:
+        stream.close()
+        if isinstance(exc, (TimeoutError, Timeout)):
+            raise ConnectTimeout(f"timed out in the TLS handshake with {where}") from exc
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            raise CertificateError(f"{where}: {exc.verify_message or exc}") from exc
+        if isinstance(exc, ssl.SSLError):
+            raise TLSError(f"TLS handshake with {where} failed: {exc}") from exc
+        if isinstance(exc, (OSError, NetworkError)):
+            raise ConnectError(f"the connection to {where} failed in the TLS handshake") from exc
+        raise
+
+
+_TLS_READ_SIZE = 256 * 1024
+
+
+class _TLSInTLSStream(SyncStream):
+    """TLS inside the TLS stream of an https proxy: an `ssl.SSLObject` on memory buffers.
+
+    Records go out and come in through the outer stream. Locks let one thread read while
+    others write (HTTP/2): `_write_lock` keeps records in the order they were made, and
+    the TLS object is used under `_tls_lock`, never held while waiting for the network.
+    """
+
+    def __init__(
+        self, outer: SyncStream, ssl_context: ssl.SSLContext, server_hostname: str
+    ) -> None:
+        super().__init__(outer._sock)
+        self._outer = outer
+        self._incoming = ssl.MemoryBIO()
+        self._outgoing = ssl.MemoryBIO()
+        self._tls = ssl_context.wrap_bio(
+            self._incoming, self._outgoing, server_hostname=server_hostname
+        )
+        self._tls_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+
+    @classmethod
+    def connect(
+        cls,
+        outer: SyncStream,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str,
+        timeout: float | None,
+    ) -> _TLSInTLSStream:
+        """Wrap `outer` and run the TLS handshake."""
+        stream = cls(outer, ssl_context, server_hostname)
+        with _tls_errors(stream, server_hostname):
+            stream._run(stream._tls.do_handshake, timeout)
+        return stream
+
+    def _run(self, operation: Callable[[], _T], timeout: float | None) -> _T:
+        """Run a TLS operation, feeding it records from the outer stream as it needs them."""
+        while True:
+            try:
+                with self._tls_lock:
+                    result = operation()
+            except ssl.SSLWantReadError:
+                self._flush(timeout)
+                data = self._outer.read(_TLS_READ_SIZE, timeout)
+                with self._tls_lock:
+                    if data:
+                        self._incoming.write(data)
+                    else:
+                        self._incoming.write_eof()
+                continue
+            self._flush(timeout)
+            return result
+
+    def _flush(self, timeout: float | None) -> None:
+        with self._write_lock:
+            with self._tls_lock:
+                pending = self._outgoing.read()
+            if pending:
+                self._outer.write(pending, timeout)
+
+    def read(self, max_bytes: int, timeout: float | None) -> bytes:
+        if self._closed:
+            raise ReadError("the connection is closed")
+        try:
+            return self._run(functools.partial(self._tls.read, max_bytes), timeout)
+        except (ssl.SSLZeroReturnError, ssl.SSLEOFError):
+            # HTTP's own framing tells a complete response from a cut one.
+            return b""
+        except ssl.SSLError as exc:
+            raise ReadError(str(exc)) from exc
+
+    def write(self, data: bytes, timeout: float | None) -> None:
+        if not data:
+            return
+        if self._closed:
+            raise WriteError("the connection is closed")
+        with self._write_lock:
+            try:
+                with self._tls_lock:
+                    self._tls.write(data)
+                    pending = self._outgoing.read()
+            except ssl.SSLError as exc:
+                raise WriteError(str(exc)) from exc
+            self._outer.write(pending, timeout)
+
+    def close(self) -> None:
+        self._closed = True
+        self._outer.close()
+
+    def is_readable(self) -> bool:
+        if self._closed:
+            return True
+        return bool(self._tls.pending() or self._incoming.pending) or self._outer.is_readable()
+
+    def alpn_protocol(self) -> str | None:
+        return self._tls.selected_alpn_protocol()
+
+    def get_extra_info(self, name: str) -> Any:
+        if name == "ssl_object":
+            return self._tls
+        return self._outer.get_extra_info(name)
+
+    def shared(self) -> SyncStream:
+        self._outer = self._outer.shared()
+        return self
 
 
 class _SharedStream(SyncStream):
@@ -242,6 +382,18 @@ class SyncBackend:
 
     def checkpoint(self) -> None:
         """Nothing to wait for: sockets close at once."""
+
+    def resolve(self, host: str, port: int, *, timeout: float | None) -> str:
+        """An address of `host`, for a SOCKS5 proxy that leaves name resolution to us."""
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise ConnectError(f"cannot resolve {host}: {exc}") from exc
+        # IPv4 first, as SOCKS clients usually do: "localhost" often lists ::1 first,
+        # where IPv4-only servers do not listen.
+        ipv4 = [info for info in infos if info[0] == socket.AF_INET]
+        address = str((ipv4 or infos)[0][4][0])
+        return address
 
     def connect_tcp(
         self,

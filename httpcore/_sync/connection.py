@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeAlias
 
-from .._backends.sync import SyncBackend
+from .._backends.sync import SyncBackend, SyncStream
 from .._config import ProtocolLimits, SSLConfig
 from .._models import Origin
 from .http11 import SyncHTTP11Connection
@@ -46,6 +46,25 @@ def open_connection(
         ssl_context=ssl_context,
         server_hostname=origin.host,
     )
+    return connection_over(backend, origin, stream, limits=limits, timeout=timeout, http2=http2)
+
+
+def connection_over(
+    backend: SyncBackend,
+    origin: Origin,
+    stream: SyncStream,
+    *,
+    limits: ProtocolLimits,
+    timeout: float | None,
+    http2: bool,
+) -> SyncConnection:
+    """The HTTP connection to `origin` over an open `stream`: HTTP/2 if `http2` and agreed.
+
+    ```python
+    connection = connection_over(backend, origin, stream, limits=limits,
+                                       timeout=5.0, http2=False)
+    ```
+    """
     created_at = backend.monotonic()
     if not http2 or (origin.is_secure and stream.alpn_protocol() != "h2"):
         return SyncHTTP11Connection(origin, stream, limits, created_at=created_at)

@@ -30,9 +30,11 @@ from .._exceptions import (
     WriteError,
 )
 from .._models import URL, Origin, Request
+from .._proxy import Proxy, forward_request
 from .._types import BodyTypes, HeaderTypes
 from .connection import open_connection
 from .pool_state import PendingConnection, SyncPoolState
+from .proxy import is_forwarded, open_proxied_connection
 from .response import SyncResponse
 
 if TYPE_CHECKING:
@@ -57,6 +59,8 @@ class SyncConnectionPool(SyncPoolState):
       then share one connection.
     * `http2_prior_knowledge`: speak HTTP/2 to http servers without asking (h2c); also
       turns on `http2`.
+    * `proxy`: send every request through this proxy: a `Proxy`, or its URL
+      (`http://`, `https://`, `socks5://` or `socks5h://`). See the proxies page.
 
     ```python
     with httpcore.SyncConnectionPool() as http:
@@ -73,9 +77,11 @@ class SyncConnectionPool(SyncPoolState):
         protocol_limits: ProtocolLimits = DEFAULT_PROTOCOL_LIMITS,
         http2: bool = False,
         http2_prior_knowledge: bool = False,
+        proxy: Proxy | str | None = None,
         backend: SyncBackend | None = None,
     ) -> None:
         self.ssl = ssl
+        self.proxy = proxy if proxy is None or isinstance(proxy, Proxy) else Proxy(proxy)
         self.timeout = timeout if isinstance(timeout, TimeoutConfig) else TimeoutConfig(timeout)
         self.protocol_limits = protocol_limits
         self.http2 = http2 or http2_prior_knowledge
@@ -150,6 +156,11 @@ class SyncConnectionPool(SyncPoolState):
 
     def _send(self, request: Request, timeout: TimeoutConfig) -> SyncResponse:
         origin = request.url.origin
+        proxy = self.proxy
+        if proxy is not None and is_forwarded(proxy, origin):
+            # Tunnels are keyed by their origin; forward mode shares connections to the proxy.
+            origin = proxy.forward_key
+            request = forward_request(request, proxy)
         retried = False
         not_processed = 0
         while True:
@@ -197,15 +208,27 @@ class SyncConnectionPool(SyncPoolState):
     def _connect(
         self, origin: Origin, timeout: TimeoutConfig, pending: PendingConnection | None
     ) -> SyncConnection:
+        http2 = origin.scheme in self._http2_schemes
         try:
-            connection = open_connection(
-                self._backend,
-                origin,
-                ssl=self.ssl,
-                limits=self.protocol_limits,
-                timeout=timeout.connect_timeout,
-                http2=origin.scheme in self._http2_schemes,
-            )
+            if self.proxy is None:
+                connection = open_connection(
+                    self._backend,
+                    origin,
+                    ssl=self.ssl,
+                    limits=self.protocol_limits,
+                    timeout=timeout.connect_timeout,
+                    http2=http2,
+                )
+            else:
+                connection = open_proxied_connection(
+                    self._backend,
+                    self.proxy,
+                    origin,
+                    ssl=self.ssl,
+                    limits=self.protocol_limits,
+                    timeout=timeout.connect_timeout,
+                    http2=http2,
+                )
         except BaseException as exc:
             if pending is not None:
                 with self._lock:

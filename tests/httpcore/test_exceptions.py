@@ -30,6 +30,7 @@ PUBLIC_NAMES = [
     "PoolTimeout",
     "ProtocolError",
     "ProtocolLimits",
+    "Proxy",
     "ProxyError",
     "ReadError",
     "ReadTimeout",
