@@ -10,7 +10,13 @@ from __future__ import annotations
 import base64
 
 from ._config import SSLConfig
-from ._exceptions import InvalidURL, LocalProtocolError, ProxyError, UnsupportedScheme
+from ._exceptions import (
+    InvalidURL,
+    LocalProtocolError,
+    ProxyError,
+    RequestTypeError,
+    UnsupportedScheme,
+)
 from ._h1 import Head, request_head
 from ._models import URL, Origin, Request, _encode_headers
 from ._types import HeaderTypes
@@ -58,7 +64,7 @@ class Proxy:
         ssl: SSLConfig | None = None,
     ) -> None:
         if not isinstance(url, str):
-            raise TypeError(f"the proxy URL must be a str, not {type(url).__name__}")
+            raise RequestTypeError(f"the proxy URL must be a str, not {type(url).__name__}")
         scheme, sep, rest = url.partition("://")
         scheme = scheme.lower()
         if not sep:
@@ -83,7 +89,7 @@ class Proxy:
         self.url = f"{scheme}://{host}:{self.port}"
         self.headers, _ = _encode_headers(headers)
         if ssl is not None and not isinstance(ssl, SSLConfig):
-            raise TypeError(f"ssl must be an SSLConfig, not {type(ssl).__name__}")
+            raise RequestTypeError(f"ssl must be an SSLConfig, not {type(ssl).__name__}")
         self.ssl = ssl
 
     @property
@@ -136,7 +142,7 @@ def _check_auth(auth: object, *, socks: bool) -> tuple[str, str] | None:
     if auth is None:
         return None
     if not (isinstance(auth, tuple) and len(auth) == 2 and all(isinstance(a, str) for a in auth)):
-        raise TypeError("proxy auth must be a (username, password) tuple of str")
+        raise RequestTypeError("proxy auth must be a (username, password) tuple of str")
     username, password = auth
     if socks:
         for what, value in (("username", username), ("password", password)):

@@ -3,15 +3,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpcore
 
+from ..auth import _basic_auth_str
 from ..cookies import extract_cookies_to_jar
 from ..exceptions import (
     ConnectionError,
+    InvalidProxyURL,
     InvalidSchema,
     ProxyError,
     RetryError,
@@ -21,7 +24,13 @@ from ..exceptions import (
 from ..models import BodyStream, PreparedRequest, rewind_body
 from ..retries import Retry, RetryExhausted
 from ..structures import CaseInsensitiveDict
-from ..utils import get_encoding_from_headers, select_proxy
+from ..utils import (
+    get_auth_from_url,
+    get_encoding_from_headers,
+    prepend_scheme_if_needed,
+    select_proxy,
+    urldefragauth,
+)
 from .response import RawStream, SyncResponse
 
 if TYPE_CHECKING:
@@ -96,7 +105,7 @@ class HTTPAdapter(BaseAdapter):
         self._pool_maxsize = pool_maxsize
         self._pool_block = pool_block
         self._http2 = http2
-        self._pools: dict[tuple[object, object], httpcore.SyncConnectionPool] = {}
+        self._pools: dict[tuple[object, ...], httpcore.SyncConnectionPool] = {}
         self._backend: SyncBackend | None = None
 
     def __getstate__(self) -> dict[str, Any]:
@@ -108,9 +117,11 @@ class HTTPAdapter(BaseAdapter):
         self._pools = {}
         self._backend = None
 
-    def get_pool(self, verify: bool | str, cert: Any) -> httpcore.SyncConnectionPool:
-        """The httpcore pool for these TLS settings (pools are per TLS configuration)."""
-        key = (verify, cert if not isinstance(cert, list) else tuple(cert))
+    def get_pool(
+        self, verify: bool | str, cert: Any, proxy: httpcore.Proxy | None = None
+    ) -> httpcore.SyncConnectionPool:
+        """The httpcore pool for these TLS settings and this proxy (one pool for each)."""
+        key = (verify, cert if not isinstance(cert, list) else tuple(cert), proxy)
         pool = self._pools.get(key)
         if pool is None:
             if isinstance(verify, str) and not os.path.exists(verify):
@@ -123,7 +134,7 @@ class HTTPAdapter(BaseAdapter):
             )
             ssl = httpcore.SSLConfig(verify=verify, cert=key[1])
             created = httpcore.SyncConnectionPool(
-                ssl=ssl, timeout=None, limits=limits, http2=self._http2
+                ssl=ssl, timeout=None, limits=limits, http2=self._http2, proxy=proxy
             )
             # Threads sharing a sync session may race here: the first pool stored wins, so
             # no connection ends up in a pool that close() cannot reach.
@@ -143,18 +154,14 @@ class HTTPAdapter(BaseAdapter):
         assert request.url is not None and request.method is not None
         if not request.url.lower().startswith(("http://", "https://")):
             raise InvalidSchema(f"No connection adapters were found for {request.url!r}")
-        proxy = select_proxy(request.url, dict(proxies)) if proxies else None
-        if proxy:
-            raise ProxyError(
-                f"proxies are not supported yet (selected {proxy!r} for {request.url!r})",
-                request=request,
-            )
+        selected = select_proxy(request.url, dict(proxies)) if proxies else None
+        proxy = self._core_proxy(selected, request) if selected else None
         timeouts = _timeout_config(timeout)
-        pool = self.get_pool(verify, cert)
+        pool = self.get_pool(verify, cert, proxy)
         retries = self.max_retries
         while True:
             try:
-                with map_core_exceptions(request):
+                with _proxy_errors(proxy, request), map_core_exceptions(request):
                     core = pool.request(
                         request.method,
                         request.url,
@@ -186,6 +193,33 @@ class HTTPAdapter(BaseAdapter):
             response.read()
             response.close()
         return response
+
+    def proxy_headers(self, proxy: str) -> dict[str, str]:
+        """The headers for an HTTP proxy itself: Basic credentials from its URL, as requests.
+
+        Override to send other headers to the proxy (they never reach an origin).
+        """
+        username, password = get_auth_from_url(proxy)
+        return {"Proxy-Authorization": _basic_auth_str(username, password)} if username else {}
+
+    def _core_proxy(self, selected: str, request: PreparedRequest) -> httpcore.Proxy:
+        """httpcore's proxy for a proxy URL; the request's own Proxy-Authorization goes to it."""
+        url = prepend_scheme_if_needed(selected, "http")
+        try:
+            if url.lower().startswith("socks"):
+                # RFC 1929: SOCKS5 takes credentials in its handshake, not in a header.
+                username, password = get_auth_from_url(url)
+                auth = (username, password) if username else None
+                return httpcore.Proxy(urldefragauth(url), auth=auth)
+            headers = self.proxy_headers(url)
+            given = request.headers.get("Proxy-Authorization")
+            if given:
+                headers["Proxy-Authorization"] = given
+            return httpcore.Proxy(urldefragauth(url), headers=list(headers.items()))
+        except httpcore.InvalidURL as exc:
+            raise InvalidProxyURL(
+                f"Please check proxy URL {selected!r}: {exc}", request=request
+            ) from exc
 
     def _sleep(self, seconds: float) -> None:
         if self._backend is None:
@@ -289,7 +323,28 @@ def _encode_header(value: str | bytes) -> bytes:
 
 
 def _core_headers(headers: Mapping[str, str | bytes]) -> list[tuple[bytes, bytes]]:
-    return [(_encode_header(name), _encode_header(value)) for name, value in headers.items()]
+    # Proxy-Authorization is for the proxy alone: httpcore.Proxy carries it there, and no
+    # origin ever gets it, with or without a proxy (RFC 9110 section 11.7.2).
+    return [
+        (_encode_header(name), _encode_header(value))
+        for name, value in headers.items()
+        if name.lower() != "proxy-authorization"
+    ]
+
+
+@contextlib.contextmanager
+def _proxy_errors(proxy: httpcore.Proxy | None, request: PreparedRequest) -> Iterator[None]:
+    """Failing to connect through a proxy is requests' ProxyError (a ConnectionError)."""
+    try:
+        yield
+    except ConnectionError as exc:
+        if (
+            proxy is None
+            or isinstance(exc, ProxyError)
+            or not isinstance(exc.__cause__, httpcore.ConnectError)
+        ):
+            raise
+        raise ProxyError(f"Unable to connect to proxy {proxy!r}: {exc}", request=request) from exc
 
 
 def _compat_headers(raw: list[tuple[bytes, bytes]]) -> CaseInsensitiveDict[str]:

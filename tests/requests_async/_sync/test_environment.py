@@ -169,20 +169,26 @@ def test_merge_environment_settings(monkeypatch, ca_file):
         assert settings["verify"] is True
 
 
-def test_a_selected_proxy_is_refused(server):
+def test_an_unreachable_selected_proxy_is_a_proxy_error(server, full_backlog_listener):
+    dead = "http://127.0.0.1:9"
     with Session() as s:
-        with pytest.raises(ProxyError, match="proxies are not supported yet") as info:
-            s.get(server.url + "/", proxies={"http": "http://127.0.0.1:9"})
+        with pytest.raises(ProxyError, match="Unable to connect to proxy") as info:
+            s.get(server.url + "/", proxies={"http": dead})
         assert info.value.request.url == server.url + "/"
+        assert isinstance(info.value, ConnectionError)
         # A proxy for the other scheme is not selected.
-        r = s.get(server.url + "/", proxies={"https": "http://127.0.0.1:9"})
+        r = s.get(server.url + "/", proxies={"https": dead})
         assert r.status_code == 200
-        s.proxies = {"all": "http://127.0.0.1:9"}
+        s.proxies = {"all": dead}
         with pytest.raises(ProxyError):
             s.get(server.url + "/")
+        # A proxy that does not answer in time is a ConnectTimeout, as in requests.
+        with pytest.raises(ConnectTimeout):
+            host, port = full_backlog_listener
+            s.get(server.url + "/", proxies={"http": f"http://{host}:{port}"}, timeout=0.2)
 
 
-def test_a_proxy_from_the_environment_is_refused(server, monkeypatch):
+def test_a_proxy_from_the_environment_is_used(server, monkeypatch):
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
     with Session() as s:
         with pytest.raises(ProxyError):
