@@ -85,6 +85,7 @@ EXPECTED_PAGES = {
             "benchmarks",
             "testing",
             "proxies",
+            "cli",
         )
     ),
 }
