@@ -109,6 +109,11 @@ def _inflate(inflater: zlib._Decompress, data: bytes, coding: str) -> Iterator[b
             raise DecodingError(f"{coding}: corrupt compressed data ({exc})") from exc
         if piece:
             yield piece
+        if inflater.eof:
+            # Input after the end of the stream is in unused_data for the caller; with an
+            # output limit zlib leaves it in unconsumed_tail as well, and feeding it again
+            # would return nothing forever.
+            return
         data = inflater.unconsumed_tail
         # A full piece can leave output pending inside zlib even when no input is left.
         if not data and len(piece) < MAX_CHUNK:

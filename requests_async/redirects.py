@@ -9,7 +9,10 @@ the hop with redirects off, until there is no hop. The rules are requests':
 - 303 turns every method but HEAD into GET, so does 302; 301 turns POST into GET.
 - Except on 307/308 the body and its headers are dropped; on 307/308 a file body is rewound.
 - `Cookie` is recomputed from the request's jar after the response's cookies are stored in it.
-- `Authorization` is dropped when `should_strip_auth()` says so; netrc may supply new credentials.
+- `Authorization` and the auth scheme are dropped when `should_strip_auth()` says so; netrc may
+  supply new credentials.
+- A 307/308 whose request body was an iterator (sent, and gone) raises `UnrewindableBodyError`
+  instead of sending the hop with an empty body.
 - `Proxy-Authorization` is recomputed from the proxy URL for plain-http targets only.
 - A chain longer than `max_redirects` raises `TooManyRedirects`; schemes without an adapter
   raise `InvalidSchema`.
@@ -29,7 +32,7 @@ from urllib.parse import urljoin, urlparse
 from ._multipart import BodyStream
 from .auth import _basic_auth_str
 from .cookies import RequestsCookieJar, extract_cookies_to_jar, merge_cookies
-from .exceptions import InvalidSchema, TooManyRedirects
+from .exceptions import InvalidSchema, TooManyRedirects, UnrewindableBodyError
 from .models import DEFAULT_REDIRECT_LIMIT, PreparedRequest, ResponseMixin, rewind_body
 from .utils import (
     DEFAULT_PORTS,
@@ -132,15 +135,19 @@ def rebuild_method(prepared: PreparedRequest, response: ResponseMixin) -> None:
 def rebuild_auth(
     prepared: PreparedRequest, response: ResponseMixin, *, trust_env: bool = True
 ) -> None:
-    """Drop `Authorization` when leaving the original origin; apply netrc credentials if any.
+    """Drop `Authorization` and the auth scheme when leaving the original origin; apply
+    netrc credentials for the new host if any.
 
     ```python
     rebuild_auth(hop, response, trust_env=session.trust_env)
     ```
     """
     url = prepared.url or ""
-    if "Authorization" in prepared.headers and should_strip_auth(response.request.url or "", url):
-        del prepared.headers["Authorization"]
+    if should_strip_auth(response.request.url or "", url):
+        prepared.headers.pop("Authorization", None)
+        # The auth scheme goes too: a flow such as Digest would answer the new origin's
+        # challenge (or replay the old one's) with the credentials meant for the old origin.
+        prepared._auth = None
     new_auth = get_netrc_auth(url) if trust_env else None
     if new_auth is not None:
         prepared.prepare_auth(new_auth)
@@ -169,6 +176,16 @@ def rebuild_proxies(
     if not scheme.startswith("https") and username and password:
         headers["Proxy-Authorization"] = _basic_auth_str(username, password)
     return new_proxies
+
+
+def _is_replayable(prepared: PreparedRequest) -> bool:
+    """Whether the body can be sent again: none, in memory, or a file or multipart to rewind."""
+    body = prepared.body
+    return (
+        body is None
+        or isinstance(body, (bytes, str, bytearray, BodyStream))
+        or prepared._body_position is not None
+    )
 
 
 def _join_location(location: str, response_url: str, fragment: str) -> str:
@@ -212,6 +229,45 @@ def next_hop(
         request, proxies = hop
     ```
     """
+    hop = _hop(
+        request,
+        response,
+        jar=jar,
+        proxies=proxies,
+        trust_env=trust_env,
+        max_redirects=max_redirects,
+        history=history,
+        schemes=schemes,
+    )
+    if (
+        hop is not None
+        and response.status_code in _BODY_KEEPING_STATUSES
+        and not _is_replayable(hop.request)
+    ):
+        # RFC 9110 sections 15.4.8 and 15.4.9: the hop must carry the same body; sending
+        # it with the used-up iterator would make an empty request look complete.
+        raise UnrewindableBodyError(
+            f"cannot follow the {response.status_code} redirect: it must resend the request "
+            "body, which was an iterator and is used up; send bytes or a seekable file, or "
+            "pass allow_redirects=False",
+            request=request,
+            response=response,
+        )
+    return hop
+
+
+def _hop(
+    request: PreparedRequest,
+    response: ResponseMixin,
+    *,
+    jar: CookieJar | None = None,
+    proxies: dict[str, str] | None = None,
+    trust_env: bool = True,
+    max_redirects: int = DEFAULT_REDIRECT_LIMIT,
+    history: Sequence[ResponseMixin] = (),
+    schemes: Collection[str] | None = ("http", "https"),
+) -> Hop | None:
+    """`next_hop()` without the check that the body can be replayed."""
     location = get_redirect_target(response)
     if not location:
         return None
@@ -263,11 +319,14 @@ def next_request(
 ) -> PreparedRequest | None:
     """The request that follows redirect `response`, or None: `next_hop()` without the proxies.
 
+    It is built to be looked at (`response.next`), so a 307/308 whose body cannot be
+    replayed is not an error here: the hop keeps the used-up body.
+
     ```python
     response._next = next_request(sent, response, jar=session.cookies)
     ```
     """
-    hop = next_hop(
+    hop = _hop(
         request,
         response,
         jar=jar,

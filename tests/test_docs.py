@@ -86,6 +86,7 @@ EXPECTED_PAGES = {
             "testing",
             "proxies",
             "cli",
+            "security",
         )
     ),
 }
