@@ -1,8 +1,9 @@
 """requests' cookie jar and helpers, on `http.cookiejar`.
 
 `RequestsCookieJar` is an `http.cookiejar.CookieJar` with a dict interface; the domain, path,
-expiry and Secure rules are those of the jar's policy (`DefaultCookiePolicy` unless set), so a
-`Set-Cookie` for another domain is refused and a Secure cookie is sent over https only.
+expiry and Secure rules are those of the jar's policy (`PublicSuffixPolicy`, `DefaultCookiePolicy`
+with the public suffix list, unless set), so a `Set-Cookie` for another domain or for a public
+suffix is refused and a Secure cookie is sent over https only.
 `MockRequest` and `MockResponse` present our requests and response headers in the shape
 `http.cookiejar` reads.
 
@@ -24,6 +25,8 @@ from http.cookiejar import Cookie, CookieJar, CookiePolicy
 from http.cookies import Morsel
 from typing import Any, Protocol, TypeVar, overload
 from urllib.parse import urlparse, urlunparse
+
+from ._cookie_policy import PublicSuffixPolicy
 
 __all__ = [
     "CookieConflictError",
@@ -244,6 +247,9 @@ class RequestsCookieJar(CookieJar, MutableMapping[str, str | None]):
     """
 
     _policy: CookiePolicy
+
+    def __init__(self, policy: CookiePolicy | None = None) -> None:
+        super().__init__(policy if policy is not None else PublicSuffixPolicy())
 
     def get(  # type: ignore[override]  # requests' signature adds domain and path
         self,

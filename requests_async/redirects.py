@@ -8,7 +8,9 @@ the hop with redirects off, until there is no hop. The rules are requests':
   forms, RFC 9110 section 10.2.2), re-quoted, and keeps the previous fragment when it has none.
 - 303 turns every method but HEAD into GET, so does 302; 301 turns POST into GET.
 - Except on 307/308 the body and its headers are dropped; on 307/308 a file body is rewound.
-- `Cookie` is recomputed from the request's jar after the response's cookies are stored in it.
+- `Cookie` is recomputed from the request's jar after the response's cookies are stored in it;
+  cookies given for the request alone (`cookies={...}`, no domain) do not follow a redirect to
+  another origin (requests sends them on).
 - `Authorization` and the auth scheme are dropped when `should_strip_auth()` says so; netrc may
   supply new credentials.
 - A 307/308 whose request body was an iterator (sent, and gone) raises `UnrewindableBodyError`
@@ -289,6 +291,12 @@ def _hop(
 
     hop_jar = prepared._cookies if prepared._cookies is not None else RequestsCookieJar()
     extract_cookies_to_jar(hop_jar, request, getattr(response, "raw", None))
+    if should_strip_auth(request.url or "", prepared.url or ""):
+        # Cookies given for one request (`cookies={...}`) have no domain, so a jar sends them
+        # to every host; they were meant for the URL the caller named, not for the origin it
+        # redirects to. The session's own cookies are merged back below.
+        for cookie in [cookie for cookie in hop_jar if not cookie.domain]:
+            hop_jar.clear(cookie.domain, cookie.path, cookie.name)
     if jar is not None:
         merge_cookies(hop_jar, jar)
     prepared.prepare_cookies(hop_jar)
