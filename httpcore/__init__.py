@@ -39,6 +39,7 @@ from ._models import URL, Origin, Request
 from ._proxy import Proxy
 from ._sync.pool import SyncConnectionPool
 from ._sync.response import SyncResponse
+from ._trace import OriginStats, TraceEvent
 
 if TYPE_CHECKING:
     from ._async.pool import ConnectionPool
@@ -77,6 +78,7 @@ __all__ = [
     "MockConnectionPool",
     "NetworkError",
     "Origin",
+    "OriginStats",
     "PoolClosed",
     "PoolLimits",
     "PoolTimeout",
@@ -103,6 +105,7 @@ __all__ = [
     "TLSError",
     "Timeout",
     "TimeoutConfig",
+    "TraceEvent",
     "UnsupportedScheme",
     "WriteError",
     "WriteTimeout",

@@ -83,9 +83,10 @@ EXPECTED_PAGES = {
             "compatibility",
             "migrating",
             "benchmarks",
-            "testing",
-            "proxies",
             "cli",
+            "proxies",
+            "testing",
+            "observability",
             "security",
         )
     ),

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar, Literal
+from types import MappingProxyType
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from .._backends.asyncio import AsyncStream, iterate_body
 from .._config import ProtocolLimits, TimeoutConfig
@@ -17,7 +18,11 @@ from .._h1 import (
     request_head,
 )
 from .._models import Origin, Request
+from .._trace import NO_INFO
 from .response import Response
+
+if TYPE_CHECKING:
+    from .connection import AsyncTracer
 
 # asyncio hands over up to 256 KiB per socket read; asking for less would split (copy) them.
 READ_SIZE = 256 * 1024
@@ -28,6 +33,13 @@ _COALESCE_LIMIT = 64 * 1024
 MAX_INFORMATIONAL_RESPONSES = 32
 
 _IDLE, _ACTIVE, _CLOSED = "idle", "active", "closed"
+_HEAD_INFO = MappingProxyType({"http_version": "HTTP/1.1"})
+
+
+def tls_version(stream: AsyncStream) -> str | None:
+    """The TLS version of `stream` (`"TLSv1.3"`...), or None for plain TCP."""
+    ssl_object = stream.get_extra_info("ssl_object")
+    return None if ssl_object is None else str(ssl_object.version())
 
 
 class AsyncHTTP11Connection:
@@ -63,6 +75,10 @@ class AsyncHTTP11Connection:
     def http_version(self) -> str:
         return "HTTP/1.1"
 
+    @property
+    def tls_version(self) -> str | None:
+        return tls_version(self._stream)
+
     def is_idle(self) -> bool:
         return self._state == _IDLE
 
@@ -82,11 +98,16 @@ class AsyncHTTP11Connection:
             self._stream.close()
 
     async def send(
-        self, request: Request, timeout: TimeoutConfig, on_close: Callable[[bool], None]
+        self,
+        request: Request,
+        timeout: TimeoutConfig,
+        on_close: Callable[[bool], None],
+        trace: AsyncTracer | None = None,
     ) -> Response:
         """Send `request` and return the response once its head has arrived.
 
         The body is streamed from the returned response; `on_close` runs when it is done with.
+        `trace` is told when the head and body are sent and the response head arrives.
         """
         assert self._state == _IDLE, f"send() on a {self._state} connection"
         self._state = _ACTIVE
@@ -98,18 +119,25 @@ class AsyncHTTP11Connection:
             max_header_bytes=limits.max_header_bytes,
             max_header_count=limits.max_header_count,
         )
-        await self._send_request(request, timeout.write_timeout)
+        await self._send_request(request, timeout.write_timeout, trace)
         head = await self._receive_head(timeout.read_timeout)
+        http_version = "HTTP/" + head.http_version.decode("ascii")
+        if trace is not None:
+            info = {"status_code": head.status_code, "http_version": http_version}
+            await trace.emit("response.headers.received", info)
         return Response(
             head.status_code,
             reason=head.reason.decode("latin-1"),
-            http_version="HTTP/" + head.http_version.decode("ascii"),
+            http_version=http_version,
             headers=head.headers,
             stream=_ResponseBody(self, timeout.read_timeout),
             on_close=on_close,
+            trace=trace,
         )
 
-    async def _send_request(self, request: Request, timeout: float | None) -> None:
+    async def _send_request(
+        self, request: Request, timeout: float | None, trace: AsyncTracer | None
+    ) -> None:
         if request.wants_close:
             self._keep_alive = False
         head = request_head(request.method, request.url.target, request.headers)
@@ -119,16 +147,25 @@ class AsyncHTTP11Connection:
             pieces = framer.frame(body) if body else []
             if len(body) <= _COALESCE_LIMIT:
                 await self._stream.write(b"".join([head, *pieces, framer.end()]), timeout)
+                if trace is not None:
+                    await trace.emit("request.headers.sent", _HEAD_INFO)
+                    await trace.emit("request.body.sent", NO_INFO)
                 return
             await self._stream.write(head, timeout)
+            if trace is not None:
+                await trace.emit("request.headers.sent", _HEAD_INFO)
             for piece in pieces:
                 await self._stream.write(piece, timeout)
         else:
             await self._stream.write(head, timeout)
+            if trace is not None:
+                await trace.emit("request.headers.sent", _HEAD_INFO)
             async for chunk in iterate_body(body):
                 if chunk or not isinstance(chunk, bytes):
                     await self._write_pieces(framer.frame(chunk), timeout)
         await self._stream.write(framer.end(), timeout)
+        if trace is not None:
+            await trace.emit("request.body.sent", NO_INFO)
 
     async def _write_pieces(self, pieces: list[bytes], timeout: float | None) -> None:
         if len(pieces) == 1 or len(pieces[1]) > _COALESCE_LIMIT:

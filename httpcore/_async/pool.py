@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import AsyncIterable, Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from .._backends.asyncio import AsyncBackend
+from .._backends.asyncio import AsyncBackend, AsyncEvent
 from .._config import (
     DEFAULT,
     DEFAULT_POOL_LIMITS,
@@ -30,8 +31,9 @@ from .._exceptions import (
 )
 from .._models import URL, Origin, Request
 from .._proxy import Proxy, forward_request
+from .._trace import TraceHook, is_debug_enabled, log_opened
 from .._types import BodyTypes, HeaderTypes
-from .connection import open_connection
+from .connection import AsyncTracer, open_connection
 from .pool_state import AsyncPoolState, PendingConnection
 from .proxy import is_forwarded, open_proxied_connection
 from .response import Response
@@ -60,6 +62,8 @@ class ConnectionPool(AsyncPoolState):
       turns on `http2`.
     * `proxy`: send every request through this proxy: a `Proxy`, or its URL
       (`http://`, `https://`, `socks5://` or `socks5h://`). See the proxies page.
+    * `trace`: a callable called with a `TraceEvent` at each stage of every request
+      (plain or async). See the observability page.
 
     ```python
     async with httpcore.ConnectionPool() as http:
@@ -78,8 +82,10 @@ class ConnectionPool(AsyncPoolState):
         http2_prior_knowledge: bool = False,
         proxy: Proxy | str | None = None,
         backend: AsyncBackend | None = None,
+        trace: TraceHook | None = None,
     ) -> None:
         self.ssl = ssl
+        self.trace = trace
         self.proxy = proxy if proxy is None or isinstance(proxy, Proxy) else Proxy(proxy)
         self.timeout = timeout if isinstance(timeout, TimeoutConfig) else TimeoutConfig(timeout)
         self.protocol_limits = protocol_limits
@@ -121,14 +127,16 @@ class ConnectionPool(AsyncPoolState):
         stream: bool = False,
         *,
         timeout: TimeoutConfig | float | _Default | None = DEFAULT,
+        trace: TraceHook | None = None,
     ) -> Response:
         """Send a request and return its response.
 
         Arguments: the `method` (`"GET"`...), the `url`, `headers` (a mapping or a list of
         pairs, str or bytes), `body` (bytes, or an iterator or async iterator of bytes: sent
         chunked unless a Content-Length header is given), `stream` (return as soon as the
-        head arrives; read the body with `stream()`, `raw()` or `read()`), and `timeout` to
-        override the pool's timeouts for this request.
+        head arrives; read the body with `stream()`, `raw()` or `read()`), `timeout` to
+        override the pool's timeouts for this request, and `trace` to use this trace hook
+        instead of the pool's.
 
         ```python
         response = await http.request("POST", url, headers={"content-type": "text/plain"},
@@ -148,12 +156,24 @@ class ConnectionPool(AsyncPoolState):
             timeouts = timeout
         else:
             timeouts = TimeoutConfig(timeout)
-        response = await self._send(request, timeouts)
+        hook = self.trace if trace is None else trace
+        tracer = None
+        if hook is not None or is_debug_enabled(logging.DEBUG):
+            tracer = AsyncTracer(hook, request, log=is_debug_enabled(logging.DEBUG))
+        try:
+            response = await self._send(request, timeouts, tracer)
+        except Exception as exc:
+            if tracer is not None:
+                await tracer.emit("request.failed", {"error": exc})
+            raise
         if not stream:
+            # Reports its own failures.
             await response.read()
         return response
 
-    async def _send(self, request: Request, timeout: TimeoutConfig) -> Response:
+    async def _send(
+        self, request: Request, timeout: TimeoutConfig, trace: AsyncTracer | None
+    ) -> Response:
         origin = request.url.origin
         proxy = self.proxy
         if proxy is not None and is_forwarded(proxy, origin):
@@ -163,16 +183,21 @@ class ConnectionPool(AsyncPoolState):
         retried = False
         not_processed = 0
         while True:
-            connection, pending = await self._acquire(origin, timeout.pool_timeout)
+            connection, pending, waited = await self._acquire(origin, timeout.pool_timeout, trace)
             reused = connection is not None
             try:
                 if connection is None:
-                    connection = await self._connect(origin, timeout, pending)
+                    connection = await self._connect(origin, timeout, pending, trace, waited)
+                elif trace is not None:
+                    if waited:
+                        await trace.emit("pool.wait.complete", {"origin": origin})
+                    info = {"origin": origin, "http_version": connection.http_version}
+                    await trace.emit("connection.reused", info)
                 if connection.multiplexed:
                     on_close = functools.partial(self._stream_closed, connection)
-                    return await connection.send(request, timeout, on_close)
+                    return await connection.send(request, timeout, on_close, trace)
                 return await connection.send(
-                    request, timeout, functools.partial(self._response_closed, connection)
+                    request, timeout, functools.partial(self._response_closed, connection), trace
                 )
             except BaseException as exc:
                 if connection is not None and connection.multiplexed:
@@ -205,10 +230,18 @@ class ConnectionPool(AsyncPoolState):
                 raise
 
     async def _connect(
-        self, origin: Origin, timeout: TimeoutConfig, pending: PendingConnection | None
+        self,
+        origin: Origin,
+        timeout: TimeoutConfig,
+        pending: PendingConnection | None,
+        trace: AsyncTracer | None,
+        waited: bool,
     ) -> AsyncConnection:
         http2 = origin.scheme in self._http2_schemes
         try:
+            if trace is not None and waited:
+                # Here, so that a hook raising resolves `pending` like a failed connect.
+                await trace.emit("pool.wait.complete", {"origin": origin})
             if self.proxy is None:
                 connection = await open_connection(
                     self._backend,
@@ -217,6 +250,7 @@ class ConnectionPool(AsyncPoolState):
                     limits=self.protocol_limits,
                     timeout=timeout.connect_timeout,
                     http2=http2,
+                    trace=trace,
                 )
             else:
                 connection = await open_proxied_connection(
@@ -227,6 +261,7 @@ class ConnectionPool(AsyncPoolState):
                     limits=self.protocol_limits,
                     timeout=timeout.connect_timeout,
                     http2=http2,
+                    trace=trace,
                 )
         except BaseException as exc:
             if pending is not None:
@@ -234,19 +269,45 @@ class ConnectionPool(AsyncPoolState):
                     self._resolve(origin, pending, exc)
             raise
         self._register(connection, origin, pending)
+        if trace is not None and trace.log:
+            proxy = None if self.proxy is None else self.proxy.url
+            log_opened(origin, proxy, connection.http_version, connection.tls_version)
         return connection
 
     async def _acquire(
-        self, origin: Origin, timeout: float | None
-    ) -> tuple[AsyncConnection | None, PendingConnection | None]:
+        self, origin: Origin, timeout: float | None, trace: AsyncTracer | None
+    ) -> tuple[AsyncConnection | None, PendingConnection | None, bool]:
         """Return a connection to use, or None after reserving a slot for a new one.
 
         With the slot comes the `PendingConnection` this request must resolve once connected, if
-        other requests for the origin are to wait for its connection.
+        other requests for the origin are to wait for its connection; last, whether the
+        request had to wait.
         """
         granted, connection, waiter, pending = self._checkout(origin, front=False)
         if granted:
-            return connection, pending
+            return connection, pending, False
+        self._count_waiting(origin, +1)
+        try:
+            if trace is not None:
+                try:
+                    await trace.emit("pool.wait.started", {"origin": origin})
+                except BaseException:
+                    if waiter is not None:
+                        self._abandon(waiter)
+                    raise
+            connection, pending = await self._wait(origin, timeout, waiter, pending)
+        finally:
+            self._count_waiting(origin, -1)
+        return connection, pending, True
+
+    async def _wait(
+        self,
+        origin: Origin,
+        timeout: float | None,
+        waiter: AsyncEvent | None,
+        pending: PendingConnection | None,
+    ) -> tuple[AsyncConnection | None, PendingConnection | None]:
+        """Wait for a slot or a connection, queued by `_checkout` (on `waiter` or `pending`)."""
         deadline = None if timeout is None else self._backend.monotonic() + timeout
         while True:
             remaining = None if deadline is None else max(0.0, deadline - self._backend.monotonic())
@@ -274,7 +335,7 @@ class ConnectionPool(AsyncPoolState):
         """Close every connection, idle or in use; later requests raise `PoolClosed`."""
         connections, waiters = self._shut()
         for connection in connections:
-            connection.close()
+            self._close(connection, "pool closed")
         for waiter in waiters:
             waiter.set()
         await self._backend.checkpoint()

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING
 
 from .._decoders import IDENTITY, get_decoder
 from .._exceptions import ResponseClosed, ResponseNotRead, StreamConsumed
 from .._models import get_header_values
+from .._trace import NO_INFO
+
+if TYPE_CHECKING:
+    from .connection import AsyncTracer
 
 
 class Response:
@@ -36,6 +41,7 @@ class Response:
         body: bytes | None = None,
         stream: AsyncIterator[bytes] | None = None,
         on_close: Callable[[bool], None] | None = None,
+        trace: AsyncTracer | None = None,
     ) -> None:
         self.status_code = status_code
         self.reason = reason
@@ -44,6 +50,7 @@ class Response:
         self._body = (b"" if body is None else body) if stream is None else None
         self._stream = stream
         self._on_close = on_close
+        self._trace = trace
         self._consumed = stream is None
         self.is_closed = stream is None
 
@@ -77,6 +84,12 @@ class Response:
                     async for chunk in stream:
                         parts.extend(decoder.decode_iter(chunk))
                     parts.extend(decoder.flush_iter())
+                if self._trace is not None:
+                    await self._trace.emit("response.body.complete", NO_INFO)
+            except Exception as exc:
+                if self._trace is not None:
+                    await self._failed(exc)
+                raise
             finally:
                 await self.close()
             self._body = parts[0] if len(parts) == 1 else b"".join(parts)
@@ -98,13 +111,18 @@ class Response:
                 yield self._body
             return
         decoder = get_decoder(get_header_values(self.headers, b"content-encoding"))
+        # Held here: dropped mid-body, raw() would release the connection before a decoding
+        # error is reported.
+        chunks = self.raw()
         try:
-            async for chunk in self.raw():
+            async for chunk in chunks:
                 for part in decoder.decode_iter(chunk):
                     yield part
             for part in decoder.flush_iter():
                 yield part
-        except BaseException:
+        except BaseException as exc:
+            if self._trace is not None and isinstance(exc, Exception):
+                await self._failed(exc)
             # raw() may be suspended mid-body (a decoding error): do not wait for it to be
             # garbage-collected to give the connection back.
             await self.close()
@@ -116,8 +134,22 @@ class Response:
         try:
             async for chunk in stream:
                 yield chunk
+            if self._trace is not None:
+                await self._trace.emit("response.body.complete", NO_INFO)
+        except Exception as exc:
+            if self._trace is not None:
+                await self._failed(exc)
+            raise
         finally:
             await self.close()
+
+    async def _failed(self, error: Exception) -> None:
+        """Report a failure while the body was read, once (stream() sees raw()'s failures)."""
+        trace = self._trace
+        assert trace is not None
+        # Nothing is reported after a failure, not even the release that follows it.
+        self._trace = None
+        await trace.emit("request.failed", {"error": error})
 
     async def close(self) -> None:
         """Stop reading: a connection with unread body data is closed, not reused."""
@@ -125,6 +157,8 @@ class Response:
             self.is_closed = True
             if self._on_close is not None:
                 self._on_close(False)
+                if self._trace is not None:
+                    await self._trace.emit("connection.released", NO_INFO)
 
     def __del__(self) -> None:
         # A streamed response dropped without close(): its connection must not stay counted

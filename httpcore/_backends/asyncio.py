@@ -14,8 +14,8 @@ import select
 import socket
 import ssl
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Iterable
-from typing import Any
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from .._exceptions import (
     CertificateError,
@@ -27,6 +27,9 @@ from .._exceptions import (
     WriteError,
     WriteTimeout,
 )
+
+if TYPE_CHECKING:
+    from .._trace import TraceEvent, TraceHook
 
 # Stop reading from the socket while this much received data waits to be consumed.
 _HIGH_WATER = 1024 * 1024
@@ -345,6 +348,13 @@ async def iterate_body(body: AsyncIterable[bytes] | Iterable[bytes]) -> AsyncIte
             yield chunk
 
 
+async def call_hook(hook: TraceHook, event: TraceEvent) -> None:
+    """Call a trace hook, awaiting its result if it is awaitable (an async hook)."""
+    result = hook(event)
+    if isinstance(result, Awaitable):
+        await result
+
+
 class _NoLock:
     """Pool bookkeeping runs between awaits, so on one event loop it needs no lock."""
 
@@ -385,6 +395,13 @@ class AsyncBackend:
 
     async def resolve(self, host: str, port: int, *, timeout: float | None) -> str:
         """An address of `host`, for a SOCKS5 proxy that leaves name resolution to us."""
+        # IPv4 first, as SOCKS clients usually do: "localhost" often lists ::1 first,
+        # where IPv4-only servers do not listen.
+        addresses = await self.resolve_all(host, port, timeout=timeout)
+        return next((a for a in addresses if ":" not in a), addresses[0])
+
+    async def resolve_all(self, host: str, port: int, *, timeout: float | None) -> list[str]:
+        """The addresses of `host`, in the order the resolver gives them, without repeats."""
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(timeout):
@@ -393,11 +410,7 @@ class AsyncBackend:
             raise ConnectTimeout(f"timed out resolving {host}") from exc
         except OSError as exc:
             raise ConnectError(f"cannot resolve {host}: {exc}") from exc
-        # IPv4 first, as SOCKS clients usually do: "localhost" often lists ::1 first,
-        # where IPv4-only servers do not listen.
-        ipv4 = [info for info in infos if info[0] == socket.AF_INET]
-        address = str((ipv4 or infos)[0][4][0])
-        return address
+        return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
     async def connect_tcp(
         self,

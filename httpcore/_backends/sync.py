@@ -9,8 +9,8 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import AsyncIterable, Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from collections.abc import AsyncIterable, Callable, Coroutine, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._exceptions import (
     CertificateError,
@@ -24,6 +24,9 @@ from .._exceptions import (
     WriteError,
     WriteTimeout,
 )
+
+if TYPE_CHECKING:
+    from .._trace import TraceEvent, TraceHook
 
 _SENDALL_LIMIT = 1024 * 1024
 # A timeout of 0 means "do not wait", which a blocking socket expresses as the shortest wait.
@@ -322,6 +325,14 @@ def iterate_body(body: Iterable[bytes] | AsyncIterable[bytes]) -> Iterator[bytes
     return iter(body)
 
 
+def call_hook(hook: TraceHook, event: TraceEvent) -> None:
+    """Call a trace hook; a sync pool has no event loop to run an async one on."""
+    result = hook(event)
+    if isinstance(result, Coroutine):
+        result.close()
+        raise TypeError(f"a sync pool cannot await the trace hook {hook!r}: give a plain function")
+
+
 class SyncEvent:
     """A one-shot event a waiter can wait for with a timeout."""
 
@@ -385,15 +396,21 @@ class SyncBackend:
 
     def resolve(self, host: str, port: int, *, timeout: float | None) -> str:
         """An address of `host`, for a SOCKS5 proxy that leaves name resolution to us."""
+        # IPv4 first, as SOCKS clients usually do: "localhost" often lists ::1 first,
+        # where IPv4-only servers do not listen.
+        addresses = self.resolve_all(host, port, timeout=timeout)
+        return next((a for a in addresses if ":" not in a), addresses[0])
+
+    def resolve_all(self, host: str, port: int, *, timeout: float | None) -> list[str]:
+        """The addresses of `host`, in the order the resolver gives them, without repeats.
+
+        `timeout` is not applied: the C resolver cannot be interrupted.
+        """
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except OSError as exc:
             raise ConnectError(f"cannot resolve {host}: {exc}") from exc
-        # IPv4 first, as SOCKS clients usually do: "localhost" often lists ::1 first,
-        # where IPv4-only servers do not listen.
-        ipv4 = [info for info in infos if info[0] == socket.AF_INET]
-        address = str((ipv4 or infos)[0][4][0])
-        return address
+        return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
     def connect_tcp(
         self,

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar, Literal
+from types import MappingProxyType
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from .._backends.sync import SyncStream, iterate_body
 from .._config import ProtocolLimits, TimeoutConfig
@@ -18,7 +19,11 @@ from .._h1 import (
     request_head,
 )
 from .._models import Origin, Request
+from .._trace import NO_INFO
 from .response import SyncResponse
+
+if TYPE_CHECKING:
+    from .connection import SyncTracer
 
 # asyncio hands over up to 256 KiB per socket read; asking for less would split (copy) them.
 READ_SIZE = 256 * 1024
@@ -29,6 +34,13 @@ _COALESCE_LIMIT = 64 * 1024
 MAX_INFORMATIONAL_RESPONSES = 32
 
 _IDLE, _ACTIVE, _CLOSED = "idle", "active", "closed"
+_HEAD_INFO = MappingProxyType({"http_version": "HTTP/1.1"})
+
+
+def tls_version(stream: SyncStream) -> str | None:
+    """The TLS version of `stream` (`"TLSv1.3"`...), or None for plain TCP."""
+    ssl_object = stream.get_extra_info("ssl_object")
+    return None if ssl_object is None else str(ssl_object.version())
 
 
 class SyncHTTP11Connection:
@@ -64,6 +76,10 @@ class SyncHTTP11Connection:
     def http_version(self) -> str:
         return "HTTP/1.1"
 
+    @property
+    def tls_version(self) -> str | None:
+        return tls_version(self._stream)
+
     def is_idle(self) -> bool:
         return self._state == _IDLE
 
@@ -83,11 +99,16 @@ class SyncHTTP11Connection:
             self._stream.close()
 
     def send(
-        self, request: Request, timeout: TimeoutConfig, on_close: Callable[[bool], None]
+        self,
+        request: Request,
+        timeout: TimeoutConfig,
+        on_close: Callable[[bool], None],
+        trace: SyncTracer | None = None,
     ) -> SyncResponse:
         """Send `request` and return the response once its head has arrived.
 
         The body is streamed from the returned response; `on_close` runs when it is done with.
+        `trace` is told when the head and body are sent and the response head arrives.
         """
         assert self._state == _IDLE, f"send() on a {self._state} connection"
         self._state = _ACTIVE
@@ -99,18 +120,25 @@ class SyncHTTP11Connection:
             max_header_bytes=limits.max_header_bytes,
             max_header_count=limits.max_header_count,
         )
-        self._send_request(request, timeout.write_timeout)
+        self._send_request(request, timeout.write_timeout, trace)
         head = self._receive_head(timeout.read_timeout)
+        http_version = "HTTP/" + head.http_version.decode("ascii")
+        if trace is not None:
+            info = {"status_code": head.status_code, "http_version": http_version}
+            trace.emit("response.headers.received", info)
         return SyncResponse(
             head.status_code,
             reason=head.reason.decode("latin-1"),
-            http_version="HTTP/" + head.http_version.decode("ascii"),
+            http_version=http_version,
             headers=head.headers,
             stream=_ResponseBody(self, timeout.read_timeout),
             on_close=on_close,
+            trace=trace,
         )
 
-    def _send_request(self, request: Request, timeout: float | None) -> None:
+    def _send_request(
+        self, request: Request, timeout: float | None, trace: SyncTracer | None
+    ) -> None:
         if request.wants_close:
             self._keep_alive = False
         head = request_head(request.method, request.url.target, request.headers)
@@ -120,16 +148,25 @@ class SyncHTTP11Connection:
             pieces = framer.frame(body) if body else []
             if len(body) <= _COALESCE_LIMIT:
                 self._stream.write(b"".join([head, *pieces, framer.end()]), timeout)
+                if trace is not None:
+                    trace.emit("request.headers.sent", _HEAD_INFO)
+                    trace.emit("request.body.sent", NO_INFO)
                 return
             self._stream.write(head, timeout)
+            if trace is not None:
+                trace.emit("request.headers.sent", _HEAD_INFO)
             for piece in pieces:
                 self._stream.write(piece, timeout)
         else:
             self._stream.write(head, timeout)
+            if trace is not None:
+                trace.emit("request.headers.sent", _HEAD_INFO)
             for chunk in iterate_body(body):
                 if chunk or not isinstance(chunk, bytes):
                     self._write_pieces(framer.frame(chunk), timeout)
         self._stream.write(framer.end(), timeout)
+        if trace is not None:
+            trace.emit("request.body.sent", NO_INFO)
 
     def _write_pieces(self, pieces: list[bytes], timeout: float | None) -> None:
         if len(pieces) == 1 or len(pieces[1]) > _COALESCE_LIMIT:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable
-from typing import ClassVar, Literal
+from types import MappingProxyType
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import h2.events
 import h2.exceptions
@@ -31,9 +32,13 @@ from .._h2 import (
     response_head,
 )
 from .._models import Origin, Request
-from .http11 import MAX_INFORMATIONAL_RESPONSES
+from .._trace import NO_INFO
+from .http11 import MAX_INFORMATIONAL_RESPONSES, tls_version
 from .multiplexer import StreamState, SyncMultiplexer
 from .response import SyncResponse
+
+if TYPE_CHECKING:
+    from .connection import SyncTracer
 
 # The most a request body sends per write: bounds the copy h2 makes of it.
 _WRITE_SIZE = 1024 * 1024
@@ -41,6 +46,7 @@ _WRITE_SIZE = 1024 * 1024
 MAX_STREAMS = 1000
 # RFC 9113 section 5.1.1: stream identifiers are 31-bit; stop opening streams well before.
 _LAST_STREAM_ID = 2**31 - 1 - 2 * MAX_STREAMS
+_HEAD_INFO = MappingProxyType({"http_version": "HTTP/2"})
 
 
 class SyncHTTP2Connection(SyncMultiplexer):
@@ -73,6 +79,14 @@ class SyncHTTP2Connection(SyncMultiplexer):
             f"<{type(self).__name__} [{state}, requests={self.request_count}] "
             f"{self.origin.scheme}://{self.origin.host}:{self.origin.port}>"
         )
+
+    @property
+    def http_version(self) -> str:
+        return "HTTP/2"
+
+    @property
+    def tls_version(self) -> str | None:
+        return tls_version(self._stream)
 
     # The pool's view (called with the pool's lock held) ------------------------------
 
@@ -124,19 +138,29 @@ class SyncHTTP2Connection(SyncMultiplexer):
     # One request -------------------------------------------------------------------
 
     def send(
-        self, request: Request, timeout: TimeoutConfig, on_close: Callable[[int, bool], None]
+        self,
+        request: Request,
+        timeout: TimeoutConfig,
+        on_close: Callable[[int, bool], None],
+        trace: SyncTracer | None = None,
     ) -> SyncResponse:
         """Send `request` on a new stream and return the response once its head arrived.
 
-        `on_close(stream_id, abandoned)` runs when the response is done with.
+        `on_close(stream_id, abandoned)` runs when the response is done with; `trace` is
+        told when the head and body are sent and the response head arrives.
         """
         stream = self._open_stream(request)
         try:
-            if stream.local_ended:
+            if trace is not None:
+                self._send_traced(stream, request, timeout.write_timeout, trace)
+            elif stream.local_ended:
                 self._flush(timeout.write_timeout, wait=True)
             else:
                 self._send_body(stream, request, timeout.write_timeout)
             status_code, headers = self._receive_head(stream, timeout.read_timeout)
+            if trace is not None:
+                info = {"status_code": status_code, "http_version": "HTTP/2"}
+                trace.emit("response.headers.received", info)
         except HTTPCoreError:
             self.close_stream(stream.id)
             # Send the reset now rather than with the next request's frames.
@@ -153,7 +177,18 @@ class SyncHTTP2Connection(SyncMultiplexer):
             headers=headers,
             stream=_ResponseBody(self, stream, timeout),
             on_close=functools.partial(on_close, stream.id),
+            trace=trace,
         )
+
+    def _send_traced(
+        self, stream: StreamState, request: Request, timeout: float | None, trace: SyncTracer
+    ) -> None:
+        # The HEADERS frame goes out on its own, so that its time is known.
+        self._flush(timeout, wait=True)
+        trace.emit("request.headers.sent", _HEAD_INFO)
+        if not stream.local_ended:
+            self._send_body(stream, request, timeout)
+        trace.emit("request.body.sent", NO_INFO)
 
     def _open_stream(self, request: Request) -> StreamState:
         block = request_headers(request)

@@ -8,12 +8,14 @@ plan) from `_checkout`, and `SyncConnectionPool` does the I/O after it.
 from __future__ import annotations
 
 import collections
+import logging
 from typing import TYPE_CHECKING
 
 from .._backends.sync import SyncBackend, SyncEvent
 from .._config import PoolLimits
 from .._exceptions import HTTPCoreError, PoolClosed
 from .._models import Origin
+from .._trace import OriginStats, is_debug_enabled, log_closed
 from .http11 import SyncHTTP11Connection
 
 if TYPE_CHECKING:
@@ -63,8 +65,50 @@ class SyncPoolState:
         self._abandoned_streams: collections.deque[tuple[SyncHTTP2Connection, int]] = (
             collections.deque()
         )
+        # Requests waiting for a connection, per origin: for stats() only.
+        self._num_waiting: dict[Origin, int] = {}
         self._closed = False
         self._next_sweep = 0.0
+
+    def _close(self, connection: SyncConnection, reason: str) -> None:
+        if is_debug_enabled(logging.DEBUG):
+            log_closed(connection.origin, reason)
+        connection.close()
+
+    def stats(self) -> dict[Origin, OriginStats]:
+        """Connections and waiting requests, per origin; consistent, as taken under the lock.
+
+        ```python
+        for origin, stats in pool.stats().items():
+            print(origin.host, stats.active, stats.idle, stats.waiting)
+        ```
+        """
+        with self._lock:
+            # copy() is atomic: the garbage collector may append to these meanwhile.
+            abandoned: set[object] = set(self._abandoned.copy())
+            abandoned.update(shared for shared, _ in self._abandoned_streams.copy())
+            active = [c for c in self._active if c not in abandoned]
+            idle = [c for connections in self._idle.values() for c in connections]
+            origins = {c.origin for c in active} | set(self._idle) | set(self._num_waiting)
+            return {
+                origin: OriginStats(
+                    active=sum(1 for c in active if c.origin == origin),
+                    idle=len(self._idle.get(origin, ())),
+                    waiting=self._num_waiting.get(origin, 0),
+                    http_versions=frozenset(
+                        c.http_version for c in (*active, *idle) if c.origin == origin
+                    ),
+                )
+                for origin in origins
+            }
+
+    def _count_waiting(self, origin: Origin, change: int) -> None:
+        with self._lock:
+            count = self._num_waiting.get(origin, 0) + change
+            if count:
+                self._num_waiting[origin] = count
+            else:
+                del self._num_waiting[origin]
 
     def _register(
         self, connection: SyncConnection, origin: Origin, pending: PendingConnection | None
@@ -72,7 +116,7 @@ class SyncPoolState:
         """Count in a connection just opened, and wake the requests waiting for it."""
         with self._lock:
             if self._closed:
-                connection.close()
+                self._close(connection, "pool closed")
                 raise PoolClosed("the connection pool was closed")
             self._active.add(connection)
             if connection.multiplexed:
@@ -151,8 +195,11 @@ class SyncPoolState:
         while idle:
             connection = idle.pop()
             self._num_idle -= 1
-            if self._has_expired(connection, now) or connection.is_stale():
-                connection.close()
+            if self._has_expired(connection, now):
+                self._close(connection, "keep-alive expired")
+                continue
+            if connection.is_stale():
+                self._close(connection, "closed by the server")
                 continue
             self._num_active += 1
             self._active.add(connection)
@@ -192,7 +239,7 @@ class SyncPoolState:
             connection = self._abandoned.popleft()
             self._num_active -= 1
             self._active.discard(connection)
-            connection.close()
+            self._close(connection, "response dropped unclosed")
             self._wake_one()
         while self._abandoned_streams:
             shared, stream_id = self._abandoned_streams.popleft()
@@ -207,19 +254,34 @@ class SyncPoolState:
             self._num_active -= 1
             if connection is not None:
                 self._active.discard(connection)
-                if (
-                    discard
-                    or self._closed
-                    or not connection.is_idle()
-                    or self._num_idle >= self.limits.soft_limit
-                    or self.limits.keepalive_expiry == 0
-                ):
-                    connection.close()
+                reason = self._reason_to_close(connection, discard)
+                if reason is not None:
+                    self._close(connection, reason)
                 else:
                     connection.idle_since = self._backend.monotonic()
                     self._idle.setdefault(connection.origin, []).append(connection)
                     self._num_idle += 1
             self._wake_one()
+
+    def _reason_to_close(self, connection: SyncConnection, discard: bool) -> str | None:
+        """Why a connection given back must be closed, or None to keep it alive."""
+        if discard:
+            return "error"
+        if self._closed:
+            return "pool closed"
+        if connection.multiplexed:
+            if connection.is_stale():
+                return "closed by the server"
+        elif not connection.is_idle():
+            if connection.is_closed():
+                # RFC 9112 section 9.6: `Connection: close`, or an HTTP/1.0 server.
+                return "closed after the response"
+            return "response not read to the end"
+        if self._num_idle >= self.limits.soft_limit:
+            return "keep-alive limit reached"
+        if self.limits.keepalive_expiry == 0:
+            return "keep-alive disabled"
+        return None
 
     def _release_stream(self, connection: SyncHTTP2Connection) -> None:
         """Give back a stream of an HTTP/2 connection."""
@@ -242,13 +304,9 @@ class SyncPoolState:
         shared.remove(connection)
         if not shared:
             del self._multiplexed[origin]
-        if (
-            self._closed
-            or connection.is_stale()
-            or self._num_idle >= self.limits.soft_limit
-            or self.limits.keepalive_expiry == 0
-        ):
-            connection.close()
+        reason = self._reason_to_close(connection, False)
+        if reason is not None:
+            self._close(connection, reason)
         else:
             connection.idle_since = self._backend.monotonic()
             self._idle.setdefault(origin, []).append(connection)
@@ -296,7 +354,7 @@ class SyncPoolState:
             keep = []
             for connection in connections:
                 if self._has_expired(connection, now):
-                    connection.close()
+                    self._close(connection, "keep-alive expired")
                     self._num_idle -= 1
                 else:
                     keep.append(connection)
@@ -309,7 +367,7 @@ class SyncPoolState:
         # Lists in _idle are never empty, oldest first.
         origin = min(self._idle, key=lambda o: self._idle[o][0].idle_since)
         connections = self._idle[origin]
-        connections.pop(0).close()
+        self._close(connections.pop(0), "evicted for a new connection")
         self._num_idle -= 1
         if not connections:
             del self._idle[origin]

@@ -19,7 +19,7 @@ from .._h1 import NEED_DATA, Head, ResponseReader
 from .._models import Origin
 from .._proxy import Proxy, check_connect_response, connect_head
 from .._socks5 import Socks5Handshake
-from .connection import connection_over
+from .connection import SyncTracer, connection_over, open_stream, start_tls
 from .http11 import MAX_INFORMATIONAL_RESPONSES, SyncHTTP11Connection
 
 if TYPE_CHECKING:
@@ -43,6 +43,7 @@ def open_proxied_connection(
     limits: ProtocolLimits,
     timeout: float | None,
     http2: bool,
+    trace: SyncTracer | None = None,
 ) -> SyncConnection:
     """Connect through `proxy`: to the proxy itself for forward mode, else a tunnel to `origin`.
 
@@ -57,16 +58,15 @@ def open_proxied_connection(
     proxy_context = None
     if proxy.is_secure:
         proxy_context = (proxy.ssl or ssl).load_ssl_context(http2=False)
-    stream = backend.connect_tcp(
-        proxy.host,
-        proxy.port,
-        timeout=timeout,
-        ssl_context=proxy_context,
-        server_hostname=proxy.host,
+    stream = open_stream(
+        backend, proxy.host, proxy.port, ssl_context=proxy_context, timeout=timeout, trace=trace
     )
     if is_forwarded(proxy, origin):
         return SyncHTTP11Connection(origin, stream, limits, created_at=backend.monotonic())
     try:
+        info = {"proxy": proxy.url, "mode": "SOCKS5" if proxy.is_socks else "CONNECT"}
+        if trace is not None:
+            trace.emit("connection.proxy.started", info)
         try:
             if proxy.is_socks:
                 _socks5_handshake(backend, stream, proxy, origin, timeout)
@@ -74,9 +74,11 @@ def open_proxied_connection(
                 _connect_handshake(stream, proxy, origin, limits, timeout)
         except (ReadTimeout, WriteTimeout) as exc:
             raise ConnectTimeout(f"timed out in the handshake with the proxy {proxy.url}") from exc
+        if trace is not None:
+            trace.emit("connection.proxy.complete", info)
         if origin.is_secure:
             context = ssl.load_ssl_context(http2=http2)
-            stream = stream.start_tls(context, origin.host, timeout)
+            stream = start_tls(stream, context, origin.host, timeout, trace)
     except BaseException:
         stream.close()
         raise

@@ -4,10 +4,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from .._decoders import IDENTITY, get_decoder
 from .._exceptions import ResponseClosed, ResponseNotRead, StreamConsumed
 from .._models import get_header_values
+from .._trace import NO_INFO
+
+if TYPE_CHECKING:
+    from .connection import SyncTracer
 
 
 class SyncResponse:
@@ -37,6 +42,7 @@ class SyncResponse:
         body: bytes | None = None,
         stream: Iterator[bytes] | None = None,
         on_close: Callable[[bool], None] | None = None,
+        trace: SyncTracer | None = None,
     ) -> None:
         self.status_code = status_code
         self.reason = reason
@@ -45,6 +51,7 @@ class SyncResponse:
         self._body = (b"" if body is None else body) if stream is None else None
         self._stream = stream
         self._on_close = on_close
+        self._trace = trace
         self._consumed = stream is None
         self.is_closed = stream is None
 
@@ -78,6 +85,12 @@ class SyncResponse:
                     for chunk in stream:
                         parts.extend(decoder.decode_iter(chunk))
                     parts.extend(decoder.flush_iter())
+                if self._trace is not None:
+                    self._trace.emit("response.body.complete", NO_INFO)
+            except Exception as exc:
+                if self._trace is not None:
+                    self._failed(exc)
+                raise
             finally:
                 self.close()
             self._body = parts[0] if len(parts) == 1 else b"".join(parts)
@@ -99,13 +112,18 @@ class SyncResponse:
                 yield self._body
             return
         decoder = get_decoder(get_header_values(self.headers, b"content-encoding"))
+        # Held here: dropped mid-body, raw() would release the connection before a decoding
+        # error is reported.
+        chunks = self.raw()
         try:
-            for chunk in self.raw():
+            for chunk in chunks:
                 for part in decoder.decode_iter(chunk):
                     yield part
             for part in decoder.flush_iter():
                 yield part
-        except BaseException:
+        except BaseException as exc:
+            if self._trace is not None and isinstance(exc, Exception):
+                self._failed(exc)
             # raw() may be suspended mid-body (a decoding error): do not wait for it to be
             # garbage-collected to give the connection back.
             self.close()
@@ -117,8 +135,22 @@ class SyncResponse:
         try:
             for chunk in stream:
                 yield chunk
+            if self._trace is not None:
+                self._trace.emit("response.body.complete", NO_INFO)
+        except Exception as exc:
+            if self._trace is not None:
+                self._failed(exc)
+            raise
         finally:
             self.close()
+
+    def _failed(self, error: Exception) -> None:
+        """Report a failure while the body was read, once (stream() sees raw()'s failures)."""
+        trace = self._trace
+        assert trace is not None
+        # Nothing is reported after a failure, not even the release that follows it.
+        self._trace = None
+        trace.emit("request.failed", {"error": error})
 
     def close(self) -> None:
         """Stop reading: a connection with unread body data is closed, not reused."""
@@ -126,6 +158,8 @@ class SyncResponse:
             self.is_closed = True
             if self._on_close is not None:
                 self._on_close(False)
+                if self._trace is not None:
+                    self._trace.emit("connection.released", NO_INFO)
 
     def __del__(self) -> None:
         # A streamed response dropped without close(): its connection must not stay counted

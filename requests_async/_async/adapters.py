@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
-from collections.abc import AsyncIterable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpcore
@@ -33,7 +34,10 @@ from ..utils import (
 from .response import RawStream, Response
 
 if TYPE_CHECKING:
+    from httpcore import TraceEvent
     from httpcore._backends.asyncio import AsyncBackend
+
+logger = logging.getLogger("requests_async")
 
 DEFAULT_POOLSIZE = 10
 DEFAULT_RETRIES = 0
@@ -70,7 +74,7 @@ class HTTPAdapter(BaseAdapter):
     `pool_block` (wait for a free connection instead of opening more than `pool_maxsize`;
     the bound covers all origins together, where urllib3 counts per origin). Ours:
     `http2=True` offers HTTP/2 to https servers (ALPN); `response.raw.http_version` tells
-    which was used.
+    which was used; `trace` is a trace hook for httpcore's pools (see the observability page).
 
     ```python
     session.mount("https://", HTTPAdapter(max_retries=Retry(total=3, backoff_factor=0.5)))
@@ -84,6 +88,7 @@ class HTTPAdapter(BaseAdapter):
         "_pool_maxsize",
         "_pool_block",
         "_http2",
+        "_trace",
     ]
 
     def __init__(
@@ -94,6 +99,7 @@ class HTTPAdapter(BaseAdapter):
         pool_block: bool = DEFAULT_POOLBLOCK,
         *,
         http2: bool = False,
+        trace: Callable[[TraceEvent], object] | None = None,
     ) -> None:
         if max_retries == DEFAULT_RETRIES:
             self.max_retries = Retry(0, read=False)
@@ -104,6 +110,7 @@ class HTTPAdapter(BaseAdapter):
         self._pool_maxsize = pool_maxsize
         self._pool_block = pool_block
         self._http2 = http2
+        self._trace = trace
         self._pools: dict[tuple[object, ...], httpcore.ConnectionPool] = {}
         self._backend: AsyncBackend | None = None
 
@@ -133,7 +140,12 @@ class HTTPAdapter(BaseAdapter):
             )
             ssl = httpcore.SSLConfig(verify=verify, cert=key[1])
             created = httpcore.ConnectionPool(
-                ssl=ssl, timeout=None, limits=limits, http2=self._http2, proxy=proxy
+                ssl=ssl,
+                timeout=None,
+                limits=limits,
+                http2=self._http2,
+                proxy=proxy,
+                trace=self._trace,
             )
             # Threads sharing a sync session may race here: the first pool stored wins, so
             # no connection ends up in a pool that close() cannot reach.
@@ -171,6 +183,8 @@ class HTTPAdapter(BaseAdapter):
                     )
             except (ConnectionError, Timeout) as exc:
                 retries = _increment(retries, request, error=exc)
+                if logger.isEnabledFor(logging.DEBUG):
+                    _log_retry(request, type(exc).__name__)
                 await self._sleep(retries.get_sleep_time())
                 _rewind_for_retry(request)
                 continue
@@ -186,6 +200,8 @@ class HTTPAdapter(BaseAdapter):
                     raise RetryError(exc, request=request) from exc
                 break
             await response.close()
+            if logger.isEnabledFor(logging.DEBUG):
+                _log_retry(request, f"status {response.status_code}")
             await self._sleep(retries.get_sleep_time(response.headers))
             _rewind_for_retry(request)
         if not stream:
@@ -247,6 +263,11 @@ class HTTPAdapter(BaseAdapter):
         pools, self._pools = list(self._pools.values()), {}
         for pool in pools:
             await pool.close()
+
+
+def _log_retry(request: PreparedRequest, cause: str) -> None:
+    url = urldefragauth(request.url) if isinstance(request.url, str) else ""
+    logger.debug("retrying %s %s after %s", request.method, url, cause)
 
 
 def _increment(retries: Retry, request: PreparedRequest, error: Exception) -> Retry:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Generator, Mapping, MutableMapping
@@ -25,13 +26,23 @@ from ..utils import (
     get_netrc_auth,
     resolve_proxies,
     to_key_val_list,
+    urldefragauth,
 )
 from .adapters import BaseAdapter, HTTPAdapter
 from .response import SyncResponse
 
+logger = logging.getLogger("requests_async")
+
 # Bytes of a redirect response's body read (and discarded) so that its connection can be
 # reused; a longer body closes the connection instead.
 _REDIRECT_DRAIN_LIMIT = 64 * 1024
+
+
+def _log_redirect(response: SyncResponse, hop: PreparedRequest) -> None:
+    # URLs without userinfo: credentials in a Location header stay out of logs.
+    source = urldefragauth(response.url)
+    target = urldefragauth(hop.url) if isinstance(hop.url, str) else ""
+    logger.debug("redirect followed: %s %s -> %s", response.status_code, source, target)
 
 
 def merge_setting(
@@ -258,6 +269,8 @@ class Session:
             hop = redirects.next_hop(request, response, **self._redirect_state(history, kwargs))
             assert hop is not None, "a redirect target without a next hop"
             history.append(response)
+            if logger.isEnabledFor(logging.DEBUG):
+                _log_redirect(response, hop[0])
             request, kwargs["proxies"] = hop
         if history:
             for index, previous in enumerate(history):
