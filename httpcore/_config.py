@@ -7,7 +7,7 @@ import os
 import ssl
 from typing import Union
 
-from ._exceptions import TLSConfigError
+from ._exceptions import LimitExceeded, TLSConfigError
 
 CertTypes = Union[str, "os.PathLike[str]", tuple[str, str], tuple[str, str, str]]
 VerifyTypes = Union[bool, str, "os.PathLike[str]"]
@@ -246,39 +246,77 @@ class PoolLimits:
 
 
 class ProtocolLimits:
-    """Bounds on what a server can make the client consume while parsing a response.
+    """Bounds on what a server can make the client consume while reading a response.
 
     * `max_header_bytes`: the size of a response head (status line and headers).
     * `max_header_count`: the number of header fields in a response head.
+    * `max_informational_responses`: the interim (1xx) responses skipped before the final one.
+    * `max_body_bytes`: the decoded size of a body read whole (`stream=False`, `read()`); None
+      (the default) for no bound. Streamed bodies are not bounded by it: they come in pieces
+      of at most 64 KiB, however well they compress, and the reader decides when to stop.
 
     Exceeding a limit raises `LimitExceeded`, naming the limit.
+
+    ```python
+    limits = httpcore.ProtocolLimits(max_body_bytes=10_000_000)
+    ```
     """
 
-    __slots__ = ("max_header_bytes", "max_header_count")
+    __slots__ = (
+        "max_body_bytes",
+        "max_header_bytes",
+        "max_header_count",
+        "max_informational_responses",
+    )
 
-    def __init__(self, *, max_header_bytes: int = 65536, max_header_count: int = 128):
-        for name, value in (
-            ("max_header_bytes", max_header_bytes),
-            ("max_header_count", max_header_count),
+    def __init__(
+        self,
+        *,
+        max_header_bytes: int = 65536,
+        max_header_count: int = 128,
+        max_informational_responses: int = 32,
+        max_body_bytes: int | None = None,
+    ):
+        for name, value, minimum in (
+            ("max_header_bytes", max_header_bytes, 1),
+            ("max_header_count", max_header_count, 1),
+            ("max_informational_responses", max_informational_responses, 0),
+            ("max_body_bytes", 0 if max_body_bytes is None else max_body_bytes, 0),
         ):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be an int >= 1, not {value!r}")
+            if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+                raise ValueError(f"{name} must be an int >= {minimum}, not {value!r}")
         self.max_header_bytes = max_header_bytes
         self.max_header_count = max_header_count
+        self.max_informational_responses = max_informational_responses
+        self.max_body_bytes = max_body_bytes
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ProtocolLimits) and (
-            (self.max_header_bytes, self.max_header_count)
-            == (other.max_header_bytes, other.max_header_count)
+    def too_many_informational(self) -> LimitExceeded:
+        """The error for a server that sends more 1xx responses than allowed."""
+        return LimitExceeded(
+            f"more than {self.max_informational_responses} informational (1xx) responses "
+            "(ProtocolLimits.max_informational_responses)"
         )
 
+    def _key(self) -> tuple[int, int, int, int | None]:
+        return (
+            self.max_header_bytes,
+            self.max_header_count,
+            self.max_informational_responses,
+            self.max_body_bytes,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ProtocolLimits) and self._key() == other._key()
+
     def __hash__(self) -> int:
-        return hash((self.max_header_bytes, self.max_header_count))
+        return hash(self._key())
 
     def __repr__(self) -> str:
         return (
             f"ProtocolLimits(max_header_bytes={self.max_header_bytes!r}, "
-            f"max_header_count={self.max_header_count!r})"
+            f"max_header_count={self.max_header_count!r}, "
+            f"max_informational_responses={self.max_informational_responses!r}, "
+            f"max_body_bytes={self.max_body_bytes!r})"
         )
 
 

@@ -30,7 +30,6 @@ READ_SIZE = 256 * 1024
 # one system call instead of several; above it, copying costs more than the extra call.
 _COALESCE_LIMIT = 64 * 1024
 # RFC 9110 section 15.2 sets no bound on 1xx responses; a hostile server must not loop us forever.
-MAX_INFORMATIONAL_RESPONSES = 32
 
 _IDLE, _ACTIVE, _CLOSED = "idle", "active", "closed"
 _HEAD_INFO = MappingProxyType({"http_version": "HTTP/1.1"})
@@ -132,6 +131,7 @@ class AsyncHTTP11Connection:
             headers=head.headers,
             stream=_ResponseBody(self, timeout.read_timeout),
             on_close=on_close,
+            max_body_bytes=self._limits.max_body_bytes,
             trace=trace,
         )
 
@@ -191,16 +191,14 @@ class AsyncHTTP11Connection:
             reader.feed(data)
 
     async def _receive_head(self, timeout: float | None) -> Head:
-        for _ in range(MAX_INFORMATIONAL_RESPONSES + 1):
+        for _ in range(self._limits.max_informational_responses + 1):
             head = await self._next_event(timeout)
             assert isinstance(head, Head)
             if head.status_code >= 200:
                 return head
             if head.status_code == 101:
                 raise RemoteProtocolError("101 Switching Protocols, but no upgrade was requested")
-        raise RemoteProtocolError(
-            f"more than {MAX_INFORMATIONAL_RESPONSES} informational (1xx) responses"
-        )
+        raise self._limits.too_many_informational()
 
     def _end_of_exchange(self) -> None:
         reader = self._reader

@@ -32,7 +32,7 @@ from .._h2 import (
 )
 from .._models import Origin, Request
 from .._trace import NO_INFO
-from .http11 import MAX_INFORMATIONAL_RESPONSES, tls_version
+from .http11 import tls_version
 from .multiplexer import AsyncMultiplexer, StreamState
 from .response import Response
 
@@ -176,6 +176,7 @@ class AsyncHTTP2Connection(AsyncMultiplexer):
             headers=headers,
             stream=_ResponseBody(self, stream, timeout),
             on_close=functools.partial(on_close, stream.id),
+            max_body_bytes=self._limits.max_body_bytes,
             trace=trace,
         )
 
@@ -285,16 +286,14 @@ class AsyncHTTP2Connection(AsyncMultiplexer):
     async def _receive_head(
         self, stream: StreamState, timeout: float | None
     ) -> tuple[int, list[tuple[bytes, bytes]]]:
-        for _ in range(MAX_INFORMATIONAL_RESPONSES + 1):
+        for _ in range(self._limits.max_informational_responses + 1):
             event = await self._next_event(stream, timeout)
             if isinstance(event, h2.events.ResponseReceived):
                 return response_head(list(event.headers), self._limits)
             if isinstance(event, h2.events.StreamReset):
                 raise _reset_error(event.error_code)
             # InformationalResponseReceived: a 1xx response before the final one.
-        raise RemoteProtocolError(
-            f"more than {MAX_INFORMATIONAL_RESPONSES} informational (1xx) responses"
-        )
+        raise self._limits.too_many_informational()
 
 
 def _reset_error(error_code: int) -> HTTPCoreError:

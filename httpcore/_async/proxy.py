@@ -19,7 +19,7 @@ from .._models import Origin
 from .._proxy import Proxy, check_connect_response, connect_head
 from .._socks5 import Socks5Handshake
 from .connection import AsyncTracer, connection_over, open_stream, start_tls
-from .http11 import MAX_INFORMATIONAL_RESPONSES, AsyncHTTP11Connection
+from .http11 import AsyncHTTP11Connection
 
 if TYPE_CHECKING:
     from .connection import AsyncConnection
@@ -97,7 +97,7 @@ async def _connect_handshake(
         max_header_count=limits.max_header_count,
     )
     try:
-        head = await _read_final_head(stream, reader, timeout)
+        head = await _read_final_head(stream, reader, limits, timeout)
     except LimitExceeded:
         raise
     except RemoteProtocolError as exc:
@@ -109,10 +109,11 @@ async def _connect_handshake(
 
 
 async def _read_final_head(
-    stream: AsyncStream, reader: ResponseReader, timeout: float | None
+    stream: AsyncStream, reader: ResponseReader, limits: ProtocolLimits, timeout: float | None
 ) -> Head:
-    """The first non-1xx response head (RFC 9110 section 15.2), at most 32 1xx before it."""
-    for _ in range(MAX_INFORMATIONAL_RESPONSES + 1):
+    """The first non-1xx response head (RFC 9110 section 15.2), after at most
+    `limits.max_informational_responses` 1xx ones."""
+    for _ in range(limits.max_informational_responses + 1):
         event = reader.next_event()
         while event is NEED_DATA:
             reader.feed(await stream.read(_HANDSHAKE_READ_SIZE, timeout))
@@ -120,7 +121,7 @@ async def _read_final_head(
         assert isinstance(event, Head)
         if event.status_code >= 200:
             return event
-    raise RemoteProtocolError(f"more than {MAX_INFORMATIONAL_RESPONSES} 1xx responses")
+    raise limits.too_many_informational()
 
 
 async def _socks5_handshake(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import TYPE_CHECKING
 
-from .._decoders import IDENTITY, get_decoder
-from .._exceptions import ResponseClosed, ResponseNotRead, StreamConsumed
+from .._decoders import IDENTITY, Decoder, get_decoder
+from .._exceptions import LimitExceeded, ResponseClosed, ResponseNotRead, StreamConsumed
 from .._models import get_header_values
 from .._trace import NO_INFO
 
@@ -42,6 +42,7 @@ class Response:
         stream: AsyncIterator[bytes] | None = None,
         on_close: Callable[[bool], None] | None = None,
         trace: AsyncTracer | None = None,
+        max_body_bytes: int | None = None,
     ) -> None:
         self.status_code = status_code
         self.reason = reason
@@ -51,6 +52,8 @@ class Response:
         self._stream = stream
         self._on_close = on_close
         self._trace = trace
+        # ProtocolLimits.max_body_bytes: the most read() takes into memory.
+        self.max_body_bytes = max_body_bytes
         self._consumed = stream is None
         self.is_closed = stream is None
 
@@ -77,7 +80,9 @@ class Response:
             decoder = get_decoder(get_header_values(self.headers, b"content-encoding"))
             parts: list[bytes] = []
             try:
-                if decoder is IDENTITY:
+                if self.max_body_bytes is not None:
+                    await self._read_bounded(stream, decoder, parts, self.max_body_bytes)
+                elif decoder is IDENTITY:
                     async for chunk in stream:
                         parts.append(chunk)
                 else:
@@ -94,6 +99,14 @@ class Response:
                 await self.close()
             self._body = parts[0] if len(parts) == 1 else b"".join(parts)
         return self._body
+
+    async def _read_bounded(
+        self, stream: AsyncIterator[bytes], decoder: Decoder, parts: list[bytes], limit: int
+    ) -> None:
+        size = 0
+        async for chunk in stream:
+            size = _extend_bounded(parts, decoder.decode_iter(chunk), size, limit)
+        _extend_bounded(parts, decoder.flush_iter(), size, limit)
 
     def _take_stream(self) -> AsyncIterator[bytes]:
         if self._consumed:
@@ -173,3 +186,14 @@ class Response:
 
     async def __aexit__(self, *args: object) -> None:
         await self.close()
+
+
+def _extend_bounded(parts: list[bytes], pieces: Iterable[bytes], size: int, limit: int) -> int:
+    for piece in pieces:
+        size += len(piece)
+        if size > limit:
+            raise LimitExceeded(
+                f"the body is larger than ProtocolLimits.max_body_bytes ({limit} bytes)"
+            )
+        parts.append(piece)
+    return size

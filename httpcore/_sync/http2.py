@@ -33,7 +33,7 @@ from .._h2 import (
 )
 from .._models import Origin, Request
 from .._trace import NO_INFO
-from .http11 import MAX_INFORMATIONAL_RESPONSES, tls_version
+from .http11 import tls_version
 from .multiplexer import StreamState, SyncMultiplexer
 from .response import SyncResponse
 
@@ -177,6 +177,7 @@ class SyncHTTP2Connection(SyncMultiplexer):
             headers=headers,
             stream=_ResponseBody(self, stream, timeout),
             on_close=functools.partial(on_close, stream.id),
+            max_body_bytes=self._limits.max_body_bytes,
             trace=trace,
         )
 
@@ -284,16 +285,14 @@ class SyncHTTP2Connection(SyncMultiplexer):
     def _receive_head(
         self, stream: StreamState, timeout: float | None
     ) -> tuple[int, list[tuple[bytes, bytes]]]:
-        for _ in range(MAX_INFORMATIONAL_RESPONSES + 1):
+        for _ in range(self._limits.max_informational_responses + 1):
             event = self._next_event(stream, timeout)
             if isinstance(event, h2.events.ResponseReceived):
                 return response_head(list(event.headers), self._limits)
             if isinstance(event, h2.events.StreamReset):
                 raise _reset_error(event.error_code)
             # InformationalResponseReceived: a 1xx response before the final one.
-        raise RemoteProtocolError(
-            f"more than {MAX_INFORMATIONAL_RESPONSES} informational (1xx) responses"
-        )
+        raise self._limits.too_many_informational()
 
 
 def _reset_error(error_code: int) -> HTTPCoreError:

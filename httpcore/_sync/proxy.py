@@ -20,7 +20,7 @@ from .._models import Origin
 from .._proxy import Proxy, check_connect_response, connect_head
 from .._socks5 import Socks5Handshake
 from .connection import SyncTracer, connection_over, open_stream, start_tls
-from .http11 import MAX_INFORMATIONAL_RESPONSES, SyncHTTP11Connection
+from .http11 import SyncHTTP11Connection
 
 if TYPE_CHECKING:
     from .connection import SyncConnection
@@ -96,7 +96,7 @@ def _connect_handshake(
         max_header_count=limits.max_header_count,
     )
     try:
-        head = _read_final_head(stream, reader, timeout)
+        head = _read_final_head(stream, reader, limits, timeout)
     except LimitExceeded:
         raise
     except RemoteProtocolError as exc:
@@ -107,9 +107,12 @@ def _connect_handshake(
         raise ProxyError(f"the proxy {proxy.url} sent data into the tunnel before it was used")
 
 
-def _read_final_head(stream: SyncStream, reader: ResponseReader, timeout: float | None) -> Head:
-    """The first non-1xx response head (RFC 9110 section 15.2), at most 32 1xx before it."""
-    for _ in range(MAX_INFORMATIONAL_RESPONSES + 1):
+def _read_final_head(
+    stream: SyncStream, reader: ResponseReader, limits: ProtocolLimits, timeout: float | None
+) -> Head:
+    """The first non-1xx response head (RFC 9110 section 15.2), after at most
+    `limits.max_informational_responses` 1xx ones."""
+    for _ in range(limits.max_informational_responses + 1):
         event = reader.next_event()
         while event is NEED_DATA:
             reader.feed(stream.read(_HANDSHAKE_READ_SIZE, timeout))
@@ -117,7 +120,7 @@ def _read_final_head(stream: SyncStream, reader: ResponseReader, timeout: float 
         assert isinstance(event, Head)
         if event.status_code >= 200:
             return event
-    raise RemoteProtocolError(f"more than {MAX_INFORMATIONAL_RESPONSES} 1xx responses")
+    raise limits.too_many_informational()
 
 
 def _socks5_handshake(

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from .._decoders import IDENTITY, get_decoder
-from .._exceptions import ResponseClosed, ResponseNotRead, StreamConsumed
+from .._decoders import IDENTITY, Decoder, get_decoder
+from .._exceptions import LimitExceeded, ResponseClosed, ResponseNotRead, StreamConsumed
 from .._models import get_header_values
 from .._trace import NO_INFO
 
@@ -43,6 +43,7 @@ class SyncResponse:
         stream: Iterator[bytes] | None = None,
         on_close: Callable[[bool], None] | None = None,
         trace: SyncTracer | None = None,
+        max_body_bytes: int | None = None,
     ) -> None:
         self.status_code = status_code
         self.reason = reason
@@ -52,6 +53,8 @@ class SyncResponse:
         self._stream = stream
         self._on_close = on_close
         self._trace = trace
+        # ProtocolLimits.max_body_bytes: the most read() takes into memory.
+        self.max_body_bytes = max_body_bytes
         self._consumed = stream is None
         self.is_closed = stream is None
 
@@ -78,7 +81,9 @@ class SyncResponse:
             decoder = get_decoder(get_header_values(self.headers, b"content-encoding"))
             parts: list[bytes] = []
             try:
-                if decoder is IDENTITY:
+                if self.max_body_bytes is not None:
+                    self._read_bounded(stream, decoder, parts, self.max_body_bytes)
+                elif decoder is IDENTITY:
                     for chunk in stream:
                         parts.append(chunk)
                 else:
@@ -95,6 +100,14 @@ class SyncResponse:
                 self.close()
             self._body = parts[0] if len(parts) == 1 else b"".join(parts)
         return self._body
+
+    def _read_bounded(
+        self, stream: Iterator[bytes], decoder: Decoder, parts: list[bytes], limit: int
+    ) -> None:
+        size = 0
+        for chunk in stream:
+            size = _extend_bounded(parts, decoder.decode_iter(chunk), size, limit)
+        _extend_bounded(parts, decoder.flush_iter(), size, limit)
 
     def _take_stream(self) -> Iterator[bytes]:
         if self._consumed:
@@ -174,3 +187,14 @@ class SyncResponse:
 
     def __exit__(self, *args: object) -> None:
         self.close()
+
+
+def _extend_bounded(parts: list[bytes], pieces: Iterable[bytes], size: int, limit: int) -> int:
+    for piece in pieces:
+        size += len(piece)
+        if size > limit:
+            raise LimitExceeded(
+                f"the body is larger than ProtocolLimits.max_body_bytes ({limit} bytes)"
+            )
+        parts.append(piece)
+    return size

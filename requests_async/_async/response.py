@@ -134,8 +134,13 @@ class Response(ResponseMixin):
         """Read the whole (decoded) body, once; later calls return it again."""
         if self._content is None:
             self._check_not_consumed()
-            parts = [chunk async for chunk in self._decoded_chunks()]
-            self._content = b"".join(parts)
+            raw = self.raw
+            assert raw is not None, "a response without a body stream"
+            self._content_consumed = True
+            # httpcore's read(): its fast path, and its ProtocolLimits.max_body_bytes bound.
+            with map_core_exceptions(self.request, reading_body=True):
+                self._content = await raw._core.read()
+            await self._close_owning_session()
         return self._content
 
     def _check_not_consumed(self) -> None:

@@ -75,7 +75,9 @@ class HTTPAdapter(BaseAdapter):
     `pool_block` (wait for a free connection instead of opening more than `pool_maxsize`;
     the bound covers all origins together, where urllib3 counts per origin). Ours:
     `http2=True` offers HTTP/2 to https servers (ALPN); `response.raw.http_version` tells
-    which was used; `trace` is a trace hook for httpcore's pools (see the observability page).
+    which was used; `trace` is a trace hook for httpcore's pools (see the observability page);
+    `protocol_limits`, an `httpcore.ProtocolLimits` bounding what servers can make a response
+    consume (`max_body_bytes` bounds the bodies read whole, without `stream=True`).
 
     ```python
     session.mount("https://", HTTPAdapter(max_retries=Retry(total=3, backoff_factor=0.5)))
@@ -90,6 +92,7 @@ class HTTPAdapter(BaseAdapter):
         "_pool_block",
         "_http2",
         "_trace",
+        "_protocol_limits",
     ]
 
     def __init__(
@@ -101,6 +104,7 @@ class HTTPAdapter(BaseAdapter):
         *,
         http2: bool = False,
         trace: Callable[[TraceEvent], object] | None = None,
+        protocol_limits: httpcore.ProtocolLimits | None = None,
     ) -> None:
         if max_retries == DEFAULT_RETRIES:
             self.max_retries = Retry(0, read=False)
@@ -112,6 +116,7 @@ class HTTPAdapter(BaseAdapter):
         self._pool_block = pool_block
         self._http2 = http2
         self._trace = trace
+        self._protocol_limits = protocol_limits or httpcore.ProtocolLimits()
         self._pools: dict[tuple[object, ...], httpcore.SyncConnectionPool] = {}
         self._backend: SyncBackend | None = None
 
@@ -147,6 +152,7 @@ class HTTPAdapter(BaseAdapter):
                 http2=self._http2,
                 proxy=proxy,
                 trace=self._trace,
+                protocol_limits=self._protocol_limits,
             )
             # Threads sharing a sync session may race here: the first pool stored wins, so
             # no connection ends up in a pool that close() cannot reach.

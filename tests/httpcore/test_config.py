@@ -338,8 +338,14 @@ def test_bad_keepalive_expiry():
 def test_protocol_limits_defaults_and_repr():
     limits = ProtocolLimits()
     assert (limits.max_header_bytes, limits.max_header_count) == (65536, 128)
-    assert repr(limits) == "ProtocolLimits(max_header_bytes=65536, max_header_count=128)"
-    custom = ProtocolLimits(max_header_bytes=1, max_header_count=2)
+    assert (limits.max_informational_responses, limits.max_body_bytes) == (32, None)
+    assert repr(limits) == (
+        "ProtocolLimits(max_header_bytes=65536, max_header_count=128, "
+        "max_informational_responses=32, max_body_bytes=None)"
+    )
+    custom = ProtocolLimits(
+        max_header_bytes=1, max_header_count=2, max_informational_responses=0, max_body_bytes=0
+    )
     assert eval(repr(custom), {"ProtocolLimits": ProtocolLimits}) == custom
 
 
@@ -348,6 +354,8 @@ def test_protocol_limits_equality_and_hash():
     assert hash(ProtocolLimits(max_header_count=5)) == hash(ProtocolLimits(max_header_count=5))
     assert ProtocolLimits(max_header_count=5) != ProtocolLimits(max_header_count=6)
     assert ProtocolLimits(max_header_bytes=5) != ProtocolLimits(max_header_bytes=6)
+    assert ProtocolLimits(max_body_bytes=5) != ProtocolLimits()
+    assert ProtocolLimits(max_informational_responses=5) != ProtocolLimits()
     assert ProtocolLimits() != PoolLimits()
 
 
@@ -355,6 +363,13 @@ def test_protocol_limits_equality_and_hash():
 @pytest.mark.parametrize("value", [0, -1, True, 1.0, "64", None])
 def test_bad_protocol_limits(field, value):
     with pytest.raises(ValueError, match=f"{field} must be an int >= 1"):
+        ProtocolLimits(**{field: value})
+
+
+@pytest.mark.parametrize("field", ["max_informational_responses", "max_body_bytes"])
+@pytest.mark.parametrize("value", [-1, True, 1.0, "64"])
+def test_bad_optional_protocol_limits(field, value):
+    with pytest.raises(ValueError, match=f"{field} must be an int >= 0"):
         ProtocolLimits(**{field: value})
 
 

@@ -114,6 +114,50 @@ async def test_informational_storm_is_bounded(raw_server):
         await fetch(raw_server, message)
 
 
+@pytest.mark.parametrize("interim", [2, 3])
+async def test_informational_limit_is_configurable(raw_server, interim):
+    message = b"HTTP/1.1 100 Continue\r\n\r\n" * interim + b"HTTP/1.1 204 No Content\r\n\r\n"
+    limits = httpcore.ProtocolLimits(max_informational_responses=2)
+    if interim > 2:
+        with pytest.raises(httpcore.LimitExceeded, match="max_informational_responses"):
+            await fetch(raw_server, message, protocol_limits=limits)
+    else:
+        assert (await fetch(raw_server, message, protocol_limits=limits)).status_code == 204
+
+
+def body_of(size, *, gzipped=False):
+    body = b"x" * size
+    coding = b""
+    if gzipped:
+        body, coding = gzip.compress(body), b"Content-Encoding: gzip\r\n"
+    return b"HTTP/1.1 200 OK\r\n" + coding + b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+async def test_a_body_read_whole_is_bounded(raw_server, gzipped):
+    # 200 KB decoded: more than the limit, in several pieces (gzip decodes in 64 KiB ones).
+    limits = httpcore.ProtocolLimits(max_body_bytes=150_000)
+    with pytest.raises(httpcore.LimitExceeded, match="max_body_bytes"):
+        await fetch(raw_server, body_of(200_000, gzipped=gzipped), protocol_limits=limits)
+    fits = await fetch(raw_server, body_of(150_000, gzipped=gzipped), protocol_limits=limits)
+    assert fits.body == b"x" * 150_000
+
+
+async def test_a_streamed_body_is_not_bounded_by_max_body_bytes(raw_server):
+    server = raw_server(replies(body_of(100_000), body_of(100_000)))
+    limits = httpcore.ProtocolLimits(max_body_bytes=10)
+    async with httpcore.ConnectionPool(timeout=5.0, protocol_limits=limits) as http:
+        response = await http.request("GET", server.url + "/", stream=True)
+        received = b"".join([chunk async for chunk in response.stream()])
+        assert received == b"x" * 100_000
+        # read() takes the whole body into memory: the limit applies, and the connection
+        # with the rest of the body is dropped.
+        response = await http.request("GET", server.url + "/", stream=True)
+        with pytest.raises(httpcore.LimitExceeded, match="max_body_bytes"):
+            await response.read()
+        assert (http.num_active_connections, http.num_keepalive_connections) == (0, 0)
+
+
 async def test_corrupt_gzip_body(raw_server):
     message = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 7\r\n\r\nnotgzip"
     with pytest.raises(httpcore.DecodingError):

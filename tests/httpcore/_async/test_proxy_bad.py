@@ -86,7 +86,7 @@ async def test_informational_answers_before_the_tunnel(raw_server):
 
 
 async def test_endless_informational_answers(raw_server):
-    with pytest.raises(httpcore.ProxyError, match="1xx"):
+    with pytest.raises(httpcore.LimitExceeded, match="max_informational_responses"):
         await tunnel(raw_server, answer_connect(b"HTTP/1.1 100 Continue\r\n\r\n" * 40))
 
 

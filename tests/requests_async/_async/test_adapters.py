@@ -13,6 +13,7 @@ from requests_async._async.adapters import BaseAdapter, HTTPAdapter
 from requests_async._async.response import Response
 from requests_async._async.sessions import Session
 from requests_async.exceptions import (
+    ChunkedEncodingError,
     ConnectionError,
     InvalidSchema,
     RetryError,
@@ -372,3 +373,17 @@ async def test_http2_adapter(h2_server, ca_file, server):
         assert r.raw.http_version == "HTTP/2"
         plain = await s.get(server.url + "/")
         assert plain.raw.http_version == "HTTP/1.1"
+
+
+async def test_protocol_limits_bound_bodies_read_whole(server):
+    limits = httpcore.ProtocolLimits(max_body_bytes=100_000)
+    async with Session() as s:
+        s.mount("http://", HTTPAdapter(protocol_limits=limits))
+        assert (await s.get(server.url + "/bytes/100000")).content == pattern(100_000)
+        with pytest.raises(ChunkedEncodingError, match="max_body_bytes"):
+            await s.get(server.url + "/bytes/200000")
+        # A streamed body is read by the caller, piece by piece: the bound is theirs to set.
+        r = await s.get(server.url + "/bytes/200000", stream=True)
+        received = b"".join([chunk async for chunk in r.iter_content(65536)])
+        assert received == pattern(200_000)
+    assert HTTPAdapter().get_pool(True, None).protocol_limits == httpcore.ProtocolLimits()

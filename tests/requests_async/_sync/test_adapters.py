@@ -14,6 +14,7 @@ from requests_async._sync.adapters import BaseAdapter, HTTPAdapter
 from requests_async._sync.response import SyncResponse
 from requests_async._sync.sessions import Session
 from requests_async.exceptions import (
+    ChunkedEncodingError,
     ConnectionError,
     InvalidSchema,
     RetryError,
@@ -371,3 +372,17 @@ def test_http2_adapter(h2_server, ca_file, server):
         assert r.raw.http_version == "HTTP/2"
         plain = s.get(server.url + "/")
         assert plain.raw.http_version == "HTTP/1.1"
+
+
+def test_protocol_limits_bound_bodies_read_whole(server):
+    limits = httpcore.ProtocolLimits(max_body_bytes=100_000)
+    with Session() as s:
+        s.mount("http://", HTTPAdapter(protocol_limits=limits))
+        assert (s.get(server.url + "/bytes/100000")).content == pattern(100_000)
+        with pytest.raises(ChunkedEncodingError, match="max_body_bytes"):
+            s.get(server.url + "/bytes/200000")
+        # A streamed body is read by the caller, piece by piece: the bound is theirs to set.
+        r = s.get(server.url + "/bytes/200000", stream=True)
+        received = b"".join([chunk for chunk in r.iter_content(65536)])
+        assert received == pattern(200_000)
+    assert HTTPAdapter().get_pool(True, None).protocol_limits == httpcore.ProtocolLimits()
