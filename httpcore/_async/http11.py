@@ -61,6 +61,8 @@ class AsyncHTTP11Connection:
         self._keep_alive = True
         self._state = _IDLE
         self._received = 0
+        # What one socket read asks for; a reader of small pieces can lower it (read_at_most).
+        self._read_size = READ_SIZE
         self.request_count = 0
         self.idle_since = created_at
 
@@ -181,7 +183,7 @@ class AsyncHTTP11Connection:
             event = reader.next_event()
             if event is not NEED_DATA:
                 return event
-            data = await self._stream.read(READ_SIZE, timeout)
+            data = await self._stream.read(self._read_size, timeout)
             if data:
                 self._received += len(data)
             elif not self._received:
@@ -204,6 +206,7 @@ class AsyncHTTP11Connection:
         reader = self._reader
         assert reader is not None
         self._reader = None
+        self._read_size = READ_SIZE
         # Bytes after the end of the response answer nothing we asked: reusing the
         # connection would hand them to the next request as its response.
         if self._keep_alive and reader.keep_alive and not reader.trailing:
@@ -228,6 +231,14 @@ class _ResponseBody:
 
     def __aiter__(self) -> _ResponseBody:
         return self
+
+    def read_at_most(self, size: int) -> None:
+        """Read the rest of the body from the socket in pieces of at most `size` bytes.
+
+        A caller that wants small pieces gets them as read, instead of slices copied out of
+        large reads (a copy, and an allocator churning through blocks of that size).
+        """
+        self._connection._read_size = size
 
     async def __anext__(self) -> bytes:
         event = await self._connection._next_event(self._timeout)

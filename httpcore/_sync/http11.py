@@ -62,6 +62,8 @@ class SyncHTTP11Connection:
         self._keep_alive = True
         self._state = _IDLE
         self._received = 0
+        # What one socket read asks for; a reader of small pieces can lower it (read_at_most).
+        self._read_size = READ_SIZE
         self.request_count = 0
         self.idle_since = created_at
 
@@ -182,7 +184,7 @@ class SyncHTTP11Connection:
             event = reader.next_event()
             if event is not NEED_DATA:
                 return event
-            data = self._stream.read(READ_SIZE, timeout)
+            data = self._stream.read(self._read_size, timeout)
             if data:
                 self._received += len(data)
             elif not self._received:
@@ -205,6 +207,7 @@ class SyncHTTP11Connection:
         reader = self._reader
         assert reader is not None
         self._reader = None
+        self._read_size = READ_SIZE
         # Bytes after the end of the response answer nothing we asked: reusing the
         # connection would hand them to the next request as its response.
         if self._keep_alive and reader.keep_alive and not reader.trailing:
@@ -229,6 +232,14 @@ class _ResponseBody:
 
     def __iter__(self) -> _ResponseBody:
         return self
+
+    def read_at_most(self, size: int) -> None:
+        """Read the rest of the body from the socket in pieces of at most `size` bytes.
+
+        A caller that wants small pieces gets them as read, instead of slices copied out of
+        large reads (a copy, and an allocator churning through blocks of that size).
+        """
+        self._connection._read_size = size
 
     def __next__(self) -> bytes:
         event = self._connection._next_event(self._timeout)

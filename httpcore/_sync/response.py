@@ -118,8 +118,12 @@ class SyncResponse:
         self._consumed = True
         return self._stream
 
-    def stream(self) -> Iterator[bytes]:
-        """Yield the body in decoded chunks, holding at most one decoded chunk at a time."""
+    def stream(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        """Yield the body in decoded chunks, holding at most one decoded chunk at a time.
+
+        `chunk_size`: read from the network in pieces of at most this many bytes (HTTP/1.1;
+        a hint for callers that want pieces of that size, such as requests' `iter_content`).
+        """
         if self._body is not None:
             if self._body:
                 yield self._body
@@ -127,7 +131,7 @@ class SyncResponse:
         decoder = get_decoder(get_header_values(self.headers, b"content-encoding"))
         # Held here: dropped mid-body, raw() would release the connection before a decoding
         # error is reported.
-        chunks = self.raw()
+        chunks = self.raw(chunk_size)
         try:
             for chunk in chunks:
                 for part in decoder.decode_iter(chunk):
@@ -142,9 +146,15 @@ class SyncResponse:
             self.close()
             raise
 
-    def raw(self) -> Iterator[bytes]:
-        """Yield the body exactly as sent, without content decoding."""
+    def raw(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        """Yield the body exactly as sent, without content decoding.
+
+        `chunk_size`: as in `stream()`.
+        """
         stream = self._take_stream()
+        read_at_most = getattr(stream, "read_at_most", None)
+        if chunk_size is not None and chunk_size > 0 and read_at_most is not None:
+            read_at_most(chunk_size)
         try:
             for chunk in stream:
                 yield chunk

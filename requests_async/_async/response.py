@@ -147,12 +147,12 @@ class Response(ResponseMixin):
         if self._content_consumed:
             raise StreamConsumedError("the content for this response was already consumed")
 
-    async def _decoded_chunks(self) -> AsyncIterator[bytes]:
+    async def _decoded_chunks(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
         raw = self.raw
         assert raw is not None, "a response without a body stream"
         self._content_consumed = True
         with map_core_exceptions(self.request, reading_body=True):
-            async for chunk in raw._core.stream():
+            async for chunk in raw._core.stream(chunk_size):
                 yield chunk
         # The body was read to the end, so its connection is idle now: a session opened
         # for this response alone (by the module functions) has nothing left to do.
@@ -215,7 +215,9 @@ class Response(ResponseMixin):
             for chunk in _slices(self._content, chunk_size):
                 yield chunk
         else:
-            async for chunk in _rechunk(self._decoded_chunks(), chunk_size):
+            # httpcore reads pieces of chunk_size from the socket: cutting them out of larger
+            # reads would copy every byte once more.
+            async for chunk in _rechunk(self._decoded_chunks(chunk_size), chunk_size):
                 yield chunk
 
     def iter_lines(

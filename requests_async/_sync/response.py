@@ -148,12 +148,12 @@ class SyncResponse(ResponseMixin):
         if self._content_consumed:
             raise StreamConsumedError("the content for this response was already consumed")
 
-    def _decoded_chunks(self) -> Iterator[bytes]:
+    def _decoded_chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
         raw = self.raw
         assert raw is not None, "a response without a body stream"
         self._content_consumed = True
         with map_core_exceptions(self.request, reading_body=True):
-            for chunk in raw._core.stream():
+            for chunk in raw._core.stream(chunk_size):
                 yield chunk
         # The body was read to the end, so its connection is idle now: a session opened
         # for this response alone (by the module functions) has nothing left to do.
@@ -214,7 +214,9 @@ class SyncResponse(ResponseMixin):
             for chunk in _slices(self._content, chunk_size):
                 yield chunk
         else:
-            for chunk in _rechunk(self._decoded_chunks(), chunk_size):
+            # httpcore reads pieces of chunk_size from the socket: cutting them out of larger
+            # reads would copy every byte once more.
+            for chunk in _rechunk(self._decoded_chunks(chunk_size), chunk_size):
                 yield chunk
 
     def iter_lines(

@@ -210,3 +210,16 @@ def test_invalid_urls(url, error):
             http.request("GET", url)
     assert isinstance(info.value, ValueError)
     assert isinstance(info.value, httpcore.HTTPCoreError)
+
+
+def test_a_read_size_hint_bounds_each_socket_read(raw_server):
+    server = raw_server(replies(body_of(300_000), body_of(300_000)))
+    with httpcore.SyncConnectionPool(timeout=5.0) as http:
+        response = http.request("GET", server.url + "/", stream=True)
+        sizes = [len(chunk) for chunk in response.raw(chunk_size=1000)]
+        # The first piece arrived with the head, before the hint: the reads after it obey.
+        assert sum(sizes) == 300_000 and len(sizes) > 1 and max(sizes[1:]) <= 1000
+        # The hint ends with its response: the next one is read in large pieces again.
+        response = http.request("GET", server.url + "/", stream=True)
+        sizes = [len(chunk) for chunk in response.stream(chunk_size=0)]
+        assert sum(sizes) == 300_000 and max(sizes) > 1000
