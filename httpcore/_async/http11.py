@@ -229,6 +229,9 @@ class _ResponseBody:
         self._connection = connection
         self._timeout = timeout
 
+    # Nothing to do once the response is closed: Response.close() looks for this hook.
+    after_close = None
+
     def __aiter__(self) -> _ResponseBody:
         return self
 

@@ -318,6 +318,15 @@ class _ResponseBody:
     def __aiter__(self) -> _ResponseBody:
         return self
 
+    async def after_close(self) -> None:
+        """Send the reset that closing the response queued, rather than with the next frames.
+
+        RFC 9113 section 8.7: the server stops sending the stream's data once it sees it. A
+        connection that broke meanwhile has nothing left to stop.
+        """
+        with contextlib.suppress(HTTPCoreError):
+            await self._connection._flush(self._timeout.write_timeout, wait=False)
+
     async def __anext__(self) -> bytes:
         connection = self._connection
         while True:

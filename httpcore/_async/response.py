@@ -182,6 +182,10 @@ class Response:
                 self._on_close(False)
                 if self._trace is not None:
                     await self._trace.emit("connection.released", NO_INFO)
+            # An HTTP/2 body sends the reset of a stream closed early (its after_close hook).
+            after_close = getattr(self._stream, "after_close", None)
+            if after_close is not None:
+                await after_close()
 
     def __del__(self) -> None:
         # A streamed response dropped without close(): its connection must not stay counted

@@ -230,6 +230,9 @@ class _ResponseBody:
         self._connection = connection
         self._timeout = timeout
 
+    # Nothing to do once the response is closed: SyncResponse.close() looks for this hook.
+    after_close = None
+
     def __iter__(self) -> _ResponseBody:
         return self
 

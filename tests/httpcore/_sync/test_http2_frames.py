@@ -500,6 +500,10 @@ def test_response_closed_early_resets_its_stream():
     with pool_for(backend) as http:
         response = http.request("GET", URL + "/", stream=True)
         response.close()
+        # The reset went out with the close, not with the next request's frames.
+        events = backend.servers[0].events
+        resets = [e for e in events if isinstance(e, h2.events.StreamReset)]
+        assert [(e.stream_id, e.error_code) for e in resets] == [(1, ErrorCodes.CANCEL)]
         assert http.num_active_connections == 0
         assert http.num_keepalive_connections == 1
         assert (http.request("GET", URL + "/next")).body == b"/next"
