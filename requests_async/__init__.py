@@ -13,14 +13,14 @@ Code written for requests uses the sync twin: `import requests_async.sync as req
 
 __version__ = "0.1.0"
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._async.adapters import BaseAdapter, HTTPAdapter
 from ._async.api import delete, get, head, options, patch, post, put, request
 from ._async.response import Response
 from ._async.sessions import Session, session
 from ._async.transports import MockTransport, mock_response
+from ._lazy import lazy_names
 from ._transports import AppProtocolError, LifespanFailed
 from .exceptions import (
     ConnectionError,
@@ -81,16 +81,10 @@ __all__ = [
 
 # The ASGI transport runs apps on asyncio: it (and asyncio) is imported on first use, so that
 # importing this package loads no event loop.
-_LAZY_NAMES = {
-    "ASGISession": "requests_async._async.transport_asgi",
-    "ASGITransport": "requests_async._async.transport_asgi",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY_NAMES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(
+    globals(),
+    {
+        "ASGISession": "requests_async._async.transport_asgi",
+        "ASGITransport": "requests_async._async.transport_asgi",
+    },
+)

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequen
 from typing import Any, TypeAlias
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
-from .models import PreparedRequest
+from .models import PreparedRequest, header_bytes
 
 Message: TypeAlias = MutableMapping[str, Any]
 Receive: TypeAlias = Callable[[], Awaitable[Message]]
@@ -84,19 +84,10 @@ class Target:
 def request_headers(request: PreparedRequest, target: Target) -> HeaderPairs:
     """The request's header fields as a server receives them: Host first, names lower-cased."""
     items = request.headers.items()
-    headers = [(name.lower().encode("latin-1"), _encode(value)) for name, value in items]
+    headers = [(name.lower().encode("latin-1"), header_bytes(value)) for name, value in items]
     if not any(name == b"host" for name, _ in headers):
         headers.insert(0, (b"host", target.host_header))
     return headers
-
-
-def _encode(value: str | bytes) -> bytes:
-    if isinstance(value, bytes):
-        return value
-    try:
-        return value.encode("latin-1")
-    except UnicodeEncodeError:
-        return value.encode("utf-8")
 
 
 def asgi_scope(
@@ -300,7 +291,7 @@ def mock_headers(
 ) -> HeaderPairs:
     """The header list of a canned response: the caller's fields win over the defaults."""
     items = headers.items() if isinstance(headers, Mapping) else headers or ()
-    given = [(name.lower().encode("latin-1"), _encode(value)) for name, value in items]
+    given = [(name.lower().encode("latin-1"), header_bytes(value)) for name, value in items]
     names = {name for name, _ in given}
     result = [pair for pair in defaults if pair[0] not in names] + given
     if length is not None and not names & {b"content-length", b"transfer-encoding"}:

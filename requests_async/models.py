@@ -603,6 +603,16 @@ def _prepare_url(url: str, encoded_params: str) -> str:
 _prepare_ascii_url = lru_cache(maxsize=512)(_prepare_url)
 
 
+def header_bytes(value: str | bytes) -> bytes:
+    """A header name or value as sent: ISO-8859-1 (RFC 9110 section 5.5), else UTF-8."""
+    if isinstance(value, bytes):
+        return value
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode("utf-8")
+
+
 def _is_stream(data: Any) -> bool:
     if hasattr(data, "__aiter__"):
         return True

@@ -158,8 +158,9 @@ class ConnectionPool(AsyncPoolState):
             timeouts = TimeoutConfig(timeout)
         hook = self.trace if trace is None else trace
         tracer = None
-        if hook is not None or is_debug_enabled(logging.DEBUG):
-            tracer = AsyncTracer(hook, request, log=is_debug_enabled(logging.DEBUG))
+        log = is_debug_enabled(logging.DEBUG)
+        if hook is not None or log:
+            tracer = AsyncTracer(hook, request, log=log)
         try:
             response = await self._send(request, timeouts, tracer)
         except Exception as exc:

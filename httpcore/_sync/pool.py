@@ -159,8 +159,9 @@ class SyncConnectionPool(SyncPoolState):
             timeouts = TimeoutConfig(timeout)
         hook = self.trace if trace is None else trace
         tracer = None
-        if hook is not None or is_debug_enabled(logging.DEBUG):
-            tracer = SyncTracer(hook, request, log=is_debug_enabled(logging.DEBUG))
+        log = is_debug_enabled(logging.DEBUG)
+        if hook is not None or log:
+            tracer = SyncTracer(hook, request, log=log)
         try:
             response = self._send(request, timeouts, tracer)
         except Exception as exc:

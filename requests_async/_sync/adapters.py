@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -22,7 +21,7 @@ from ..exceptions import (
     Timeout,
     map_core_exceptions,
 )
-from ..models import BodyStream, PreparedRequest, rewind_body
+from ..models import BodyStream, PreparedRequest, header_bytes, rewind_body
 from ..retries import Retry, RetryExhausted
 from ..structures import CaseInsensitiveDict
 from ..utils import (
@@ -179,7 +178,7 @@ class HTTPAdapter(BaseAdapter):
         retries = self.max_retries
         while True:
             try:
-                with _proxy_errors(proxy, request), map_core_exceptions(request):
+                with map_core_exceptions(request):
                     core = pool.request(
                         request.method,
                         request.url,
@@ -188,7 +187,8 @@ class HTTPAdapter(BaseAdapter):
                         stream=True,
                         timeout=timeouts,
                     )
-            except (ConnectionError, Timeout) as exc:
+            except (ConnectionError, Timeout) as caught:
+                exc = _through_proxy(caught, proxy, request)
                 retries = _increment(retries, request, error=exc)
                 if logger.isEnabledFor(logging.DEBUG):
                     _log_retry(request, type(exc).__name__)
@@ -340,38 +340,29 @@ def _check_timeout(name: str, value: object) -> None:
         )
 
 
-def _encode_header(value: str | bytes) -> bytes:
-    if isinstance(value, bytes):
-        return value
-    try:
-        return value.encode("latin-1")
-    except UnicodeEncodeError:
-        return value.encode("utf-8")
-
-
 def _core_headers(headers: Mapping[str, str | bytes]) -> list[tuple[bytes, bytes]]:
+    pairs = [(header_bytes(name), header_bytes(value)) for name, value in headers.items()]
     # Proxy-Authorization is for the proxy alone: httpcore.Proxy carries it there, and no
-    # origin ever gets it, with or without a proxy (RFC 9110 section 11.7.2).
-    return [
-        (_encode_header(name), _encode_header(value))
-        for name, value in headers.items()
-        if name.lower() != "proxy-authorization"
-    ]
+    # origin ever gets it, with or without a proxy (RFC 9110 section 11.7.2). A
+    # CaseInsensitiveDict (a prepared request's) tells in one lookup that it is absent.
+    if isinstance(headers, CaseInsensitiveDict) and "proxy-authorization" not in headers:
+        return pairs
+    return [pair for pair in pairs if pair[0].lower() != b"proxy-authorization"]
 
 
-@contextlib.contextmanager
-def _proxy_errors(proxy: httpcore.Proxy | None, request: PreparedRequest) -> Iterator[None]:
+def _through_proxy(
+    exc: ConnectionError | Timeout, proxy: httpcore.Proxy | None, request: PreparedRequest
+) -> ConnectionError | Timeout:
     """Failing to connect through a proxy is requests' ProxyError (a ConnectionError)."""
-    try:
-        yield
-    except ConnectionError as exc:
-        if (
-            proxy is None
-            or isinstance(exc, ProxyError)
-            or not isinstance(exc.__cause__, httpcore.ConnectError)
-        ):
-            raise
-        raise ProxyError(f"Unable to connect to proxy {proxy!r}: {exc}", request=request) from exc
+    if (
+        proxy is None
+        or isinstance(exc, ProxyError)
+        or not isinstance(exc.__cause__, httpcore.ConnectError)
+    ):
+        return exc
+    error = ProxyError(f"Unable to connect to proxy {proxy!r}: {exc}", request=request)
+    error.__cause__ = exc
+    return error
 
 
 def _compat_headers(raw: list[tuple[bytes, bytes]]) -> CaseInsensitiveDict[str]:

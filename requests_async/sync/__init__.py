@@ -11,10 +11,10 @@ response.raise_for_status()
 ```
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from requests_async import __version__
+from requests_async._lazy import lazy_names
 from requests_async._sync.transports import MockTransport, mock_response
 from requests_async._transports import AppProtocolError, LifespanFailed
 from requests_async._wsgi import WSGITransport
@@ -109,16 +109,10 @@ __all__ = [
 
 # The ASGI transport runs apps on asyncio: it (and asyncio) is imported on first use, so that
 # importing this package loads no event loop.
-_LAZY_NAMES = {
-    "ASGISession": "requests_async._sync.transport_asgi",
-    "ASGITransport": "requests_async._sync.transport_asgi",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY_NAMES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(
+    globals(),
+    {
+        "ASGISession": "requests_async._sync.transport_asgi",
+        "ASGITransport": "requests_async._sync.transport_asgi",
+    },
+)
