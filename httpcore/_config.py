@@ -5,9 +5,10 @@ from __future__ import annotations
 import functools
 import os
 import ssl
+import time
 from typing import Union
 
-from ._exceptions import LimitExceeded, TLSConfigError
+from ._exceptions import LimitExceeded, Timeout, TLSConfigError, TotalTimeout
 
 CertTypes = Union[str, "os.PathLike[str]", tuple[str, str], tuple[str, str, str]]
 VerifyTypes = Union[bool, str, "os.PathLike[str]"]
@@ -138,13 +139,23 @@ class TimeoutConfig:
     * `read_timeout`: the longest wait for any data from the server.
     * `write_timeout`: the longest wait to send a piece of data.
     * `pool_timeout`: the longest wait for a free connection in the pool.
+    * `total_timeout`: a deadline for the whole request, from the call to the end of its
+      body (pool wait, connect, TLS, upload, response head and body, streamed or not). Not
+      set by the first argument: `None` unless given.
 
     ```python
     pool = httpcore.ConnectionPool(timeout=httpcore.TimeoutConfig(10, pool_timeout=1))
     ```
     """
 
-    __slots__ = ("connect_timeout", "pool_timeout", "read_timeout", "write_timeout")
+    __slots__ = (
+        "connect_timeout",
+        "deadline",
+        "pool_timeout",
+        "read_timeout",
+        "total_timeout",
+        "write_timeout",
+    )
 
     def __init__(
         self,
@@ -154,37 +165,93 @@ class TimeoutConfig:
         read_timeout: float | _Default | None = DEFAULT,
         write_timeout: float | _Default | None = DEFAULT,
         pool_timeout: float | _Default | None = DEFAULT,
+        total_timeout: float | _Default | None = DEFAULT,
     ):
         if isinstance(timeout, TimeoutConfig):
-            base: tuple[float | None, ...] = timeout.as_tuple()
+            base: tuple[float | None, ...] = (*timeout.as_tuple(), timeout.total_timeout)
         else:
-            base = (timeout,) * 4
-        given = (connect_timeout, read_timeout, write_timeout, pool_timeout)
+            base = (timeout, timeout, timeout, timeout, None)
+        given = (connect_timeout, read_timeout, write_timeout, pool_timeout, total_timeout)
         values = [b if isinstance(g, _Default) else g for g, b in zip(given, base, strict=True)]
         for name, value in zip(_TIMEOUT_FIELDS, values, strict=True):
             _check_seconds(name, value)
-        self.connect_timeout, self.read_timeout, self.write_timeout, self.pool_timeout = values
+        self.connect_timeout, self.read_timeout, self.write_timeout, self.pool_timeout = values[:4]
+        self.total_timeout: float | None = values[4]
+        # Set on the copy that start() makes for one request: time.monotonic() at its end.
+        self.deadline: float | None = None
 
     def as_tuple(self) -> tuple[float | None, float | None, float | None, float | None]:
+        """The four timeouts that bound each wait: (connect, read, write, pool)."""
         return (self.connect_timeout, self.read_timeout, self.write_timeout, self.pool_timeout)
 
+    def start(self) -> TimeoutConfig:
+        """These timeouts for a request starting now: a copy with `deadline` set when
+        `total_timeout` is; without `total_timeout`, or when already started, this object."""
+        if self.total_timeout is None or self.deadline is not None:
+            return self
+        started = TimeoutConfig(self)
+        started.deadline = time.monotonic() + self.total_timeout
+        return started
+
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, TimeoutConfig) and self.as_tuple() == other.as_tuple()
+        return (
+            isinstance(other, TimeoutConfig)
+            and self.as_tuple() == other.as_tuple()
+            and self.total_timeout == other.total_timeout
+        )
 
     def __hash__(self) -> int:
-        return hash(self.as_tuple())
+        return hash((*self.as_tuple(), self.total_timeout))
 
     def __repr__(self) -> str:
         c, r, w, p = self.as_tuple()
+        total = "" if self.total_timeout is None else f", total_timeout={self.total_timeout!r}"
         if c == r == w == p:
-            return f"TimeoutConfig(timeout={c!r})"
+            return f"TimeoutConfig(timeout={c!r}{total})"
         return (
             f"TimeoutConfig(connect_timeout={c!r}, read_timeout={r!r}, "
-            f"write_timeout={w!r}, pool_timeout={p!r})"
+            f"write_timeout={w!r}, pool_timeout={p!r}{total})"
         )
 
 
-_TIMEOUT_FIELDS = ("connect_timeout", "read_timeout", "write_timeout", "pool_timeout")
+_TIMEOUT_FIELDS = (
+    "connect_timeout",
+    "read_timeout",
+    "write_timeout",
+    "pool_timeout",
+    "total_timeout",
+)
+
+
+def capped(timeout: float | None, deadline: float | None) -> float | None:
+    """`timeout`, shortened to the time left before `deadline` (a `time.monotonic()` value).
+
+    Raises `TotalTimeout` when no time is left.
+
+    ```python
+    assert capped(5.0, None) == 5.0
+    assert capped(None, time.monotonic() + 60) <= 60
+    ```
+    """
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TotalTimeout(TOTAL_TIMEOUT_MESSAGE)
+    return left if timeout is None or left < timeout else timeout
+
+
+def past_deadline(error: Timeout, deadline: float | None) -> Timeout:
+    """The error for a wait that timed out: `TotalTimeout` if it was cut short by `deadline`."""
+    # Timers may fire a clock tick early.
+    if deadline is not None and time.monotonic() >= deadline - 0.001:
+        total = TotalTimeout(TOTAL_TIMEOUT_MESSAGE)
+        total.__cause__ = error
+        return total
+    return error
+
+
+TOTAL_TIMEOUT_MESSAGE = "the request did not complete within its total_timeout"
 
 
 def _check_seconds(name: str, value: object) -> None:

@@ -7,7 +7,8 @@ Every exception raised by httpcore derives from `HTTPCoreError`::
     │   ├── ConnectTimeout
     │   ├── ReadTimeout
     │   ├── WriteTimeout
-    │   └── PoolTimeout
+    │   ├── PoolTimeout
+    │   └── TotalTimeout
     ├── NetworkError
     │   ├── ConnectError
     │   │   └── TLSError
@@ -64,6 +65,10 @@ class WriteTimeout(Timeout):
 
 class PoolTimeout(Timeout):
     """No connection became free within the pool timeout."""
+
+
+class TotalTimeout(Timeout):
+    """The request ran past its `total_timeout`, whichever stage it was at."""
 
 
 # Network ----------------------------------------------------------------------

@@ -32,6 +32,7 @@ from .exceptions import (
     RequestException,
     Timeout,
     TooManyRedirects,
+    TotalTimeout,
     URLRequired,
 )
 from .models import PreparedRequest, Request
@@ -63,6 +64,7 @@ __all__ = [
     "Session",
     "Timeout",
     "TooManyRedirects",
+    "TotalTimeout",
     "URLRequired",
     "__version__",
     "codes",

@@ -13,7 +13,8 @@ catches `requests` exceptions catches ours::
     │   └── ConnectTimeout (also Timeout)
     ├── Timeout
     │   ├── ConnectTimeout
-    │   └── ReadTimeout
+    │   ├── ReadTimeout
+    │   └── TotalTimeout
     ├── URLRequired
     ├── TooManyRedirects
     ├── MissingSchema (also ValueError)
@@ -50,9 +51,10 @@ class RequestException(IOError):
 
     ```python
     try:
-        await requests_async.get("http://127.0.0.1:1/")
+        response = await requests_async.get("http://example.com/status/503")
+        response.raise_for_status()
     except RequestException as exc:
-        print(exc.request.url)
+        print(exc.request.url, exc.response.status_code)
     ```
     """
 
@@ -125,6 +127,14 @@ class ReadTimeout(Timeout):
     """The server did not send any data in the allotted amount of time."""
 
 
+class TotalTimeout(Timeout):
+    """The request, with its redirects, retries and body, ran past its `total_timeout`.
+
+    Raised when `timeout` is an `httpcore.TimeoutConfig` with `total_timeout` set; never
+    retried, as no time is left.
+    """
+
+
 class URLRequired(RequestException):
     """A valid URL is required to make a request."""
 
@@ -194,9 +204,11 @@ class ContentNotRead(RequestException):
     Without arguments the message says how to read it.
 
     ```python
-    r = await session.get(url, stream=True)
-    await r.read()
-    r.content
+    response = await session.get(url, stream=True)
+    try:
+        response.content
+    except ContentNotRead:
+        await response.read()  # then `content`, `text` and `json()` work
     ```
     """
 
@@ -243,6 +255,7 @@ CORE_TO_COMPAT: dict[type[httpcore.HTTPCoreError], CompatTargets] = {
     httpcore.CertificateError: _same(SSLError),
     httpcore.TLSError: _same(SSLError),
     httpcore.TLSConfigError: _same(SSLError),
+    httpcore.TotalTimeout: _same(TotalTimeout),
     httpcore.ConnectTimeout: _same(ConnectTimeout),
     # Pool exhaustion: requests waits forever with pool_block=True (it sets no pool timeout),
     # and urllib3's EmptyPoolError would leak unwrapped. Nothing was sent yet, so this is the
@@ -290,7 +303,7 @@ def compat_exception_class(
     Arguments: the httpcore exception; `reading_body`, true once the response head was received.
 
     ```python
-    compat_exception_class(httpcore.ConnectTimeout("slow"))  # ConnectTimeout
+    compat_exception_class(httpcore.ConnectTimeout("slow")) is ConnectTimeout
     ```
     """
     # The last row, HTTPCoreError, matches whatever the others do not.
@@ -306,8 +319,12 @@ def map_core_exceptions(request: Any = None, *, reading_body: bool = False) -> I
     (some conditions map differently there, as in requests). Other exceptions pass through.
 
     ```python
-    with map_core_exceptions(prepared):
-        raw = await pool.request(method, url, headers=headers, body=body, stream=True)
+    try:
+        with map_core_exceptions(prepared):
+            raise httpcore.ConnectTimeout("slow")
+    except ConnectTimeout as exc:
+        assert exc.request is prepared
+        assert isinstance(exc.__cause__, httpcore.ConnectTimeout)
     ```
     """
     try:

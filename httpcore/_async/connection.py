@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .._backends.asyncio import AsyncBackend, AsyncStream, call_hook
-from .._config import ProtocolLimits, SSLConfig
+from .._config import ProtocolLimits, SSLConfig, capped
 from .._exceptions import ConnectError
 from .._models import Origin, Request
 from .._trace import TraceEvent, TraceHook, log_event
@@ -53,8 +53,12 @@ async def open_connection(
     timeout: float | None,
     http2: bool,
     trace: AsyncTracer | None = None,
+    deadline: float | None = None,
 ) -> AsyncConnection:
     """Connect to `origin`, speaking HTTP/2 if `http2` and the server agrees.
+
+    `timeout` bounds each step (name resolution, TCP, TLS, HTTP/2 settings), and none may
+    wait past `deadline` (a `time.monotonic()` value: the request's total timeout).
 
     Over TLS, HTTP/2 is offered through ALPN (RFC 9113 section 3.2) and used if the server
     picks it; over cleartext `http2` means prior knowledge (RFC 9113 section 3.3). An HTTP/2
@@ -67,10 +71,16 @@ async def open_connection(
     """
     ssl_context = ssl.load_ssl_context(http2=http2) if origin.is_secure else None
     stream = await open_stream(
-        backend, origin.host, origin.port, ssl_context=ssl_context, timeout=timeout, trace=trace
+        backend,
+        origin.host,
+        origin.port,
+        ssl_context=ssl_context,
+        timeout=timeout,
+        trace=trace,
+        deadline=deadline,
     )
     return await connection_over(
-        backend, origin, stream, limits=limits, timeout=timeout, http2=http2
+        backend, origin, stream, limits=limits, timeout=timeout, http2=http2, deadline=deadline
     )
 
 
@@ -82,6 +92,7 @@ async def open_stream(
     ssl_context: ssl.SSLContext | None,
     timeout: float | None,
     trace: AsyncTracer | None,
+    deadline: float | None = None,
 ) -> AsyncStream:
     """A TCP connection to `host` (TLS over it with `ssl_context`, verified against `host`).
 
@@ -94,20 +105,26 @@ async def open_stream(
     ```
     """
     if trace is None or trace.hook is None:
+        # One call: `timeout` bounds it whole.
         return await backend.connect_tcp(
-            host, port, timeout=timeout, ssl_context=ssl_context, server_hostname=host
+            host,
+            port,
+            timeout=capped(timeout, deadline),
+            ssl_context=ssl_context,
+            server_hostname=host,
         )
     await trace.emit("connection.dns.started", {"host": host, "port": port})
     addresses = (
-        [host] if _is_ip_address(host) else await backend.resolve_all(host, port, timeout=timeout)
+        [host]
+        if _is_ip_address(host)
+        else await backend.resolve_all(host, port, timeout=capped(timeout, deadline))
     )
-    await trace.emit(
-        "connection.dns.complete", {"host": host, "port": port, "addresses": addresses}
-    )
-    stream = await _connect_first(backend, addresses, port, timeout, trace)
+    info = {"host": host, "port": port, "addresses": addresses}
+    await trace.emit("connection.dns.complete", info)
+    stream = await _connect_first(backend, addresses, port, timeout, trace, deadline)
     try:
         if ssl_context is not None:
-            stream = await start_tls(stream, ssl_context, host, timeout, trace)
+            stream = await start_tls(stream, ssl_context, host, capped(timeout, deadline), trace)
     except BaseException:
         stream.close()
         raise
@@ -120,12 +137,13 @@ async def _connect_first(
     port: int,
     timeout: float | None,
     trace: AsyncTracer,
+    deadline: float | None,
 ) -> AsyncStream:
     error: ConnectError | None = None
     for address in addresses:
         await trace.emit("connection.tcp.started", {"address": address, "port": port})
         try:
-            stream = await backend.connect_tcp(address, port, timeout=timeout)
+            stream = await backend.connect_tcp(address, port, timeout=capped(timeout, deadline))
         except ConnectError as exc:
             # Refused or unreachable: the next address may work. A timeout has used the
             # time there was, and ends the attempt.
@@ -183,6 +201,7 @@ async def connection_over(
     limits: ProtocolLimits,
     timeout: float | None,
     http2: bool,
+    deadline: float | None = None,
 ) -> AsyncConnection:
     """The HTTP connection to `origin` over an open `stream`: HTTP/2 if `http2` and agreed.
 
@@ -198,7 +217,7 @@ async def connection_over(
 
     connection = AsyncHTTP2Connection(origin, stream, limits, backend, created_at=created_at)
     try:
-        await connection.handshake(timeout)
+        await connection.handshake(capped(timeout, deadline))
     except BaseException:
         connection.close()
         raise

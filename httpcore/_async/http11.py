@@ -7,8 +7,8 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from .._backends.asyncio import AsyncStream, iterate_body
-from .._config import ProtocolLimits, TimeoutConfig
-from .._exceptions import ConnectionClosed, RemoteProtocolError
+from .._config import ProtocolLimits, TimeoutConfig, capped, past_deadline
+from .._exceptions import ConnectionClosed, RemoteProtocolError, Timeout
 from .._h1 import (
     END_OF_MESSAGE,
     NEED_DATA,
@@ -63,6 +63,8 @@ class AsyncHTTP11Connection:
         self._received = 0
         # What one socket read asks for; a reader of small pieces can lower it (read_at_most).
         self._read_size = READ_SIZE
+        # The current request's TimeoutConfig.deadline: no wait may pass it.
+        self._deadline: float | None = None
         self.request_count = 0
         self.idle_since = created_at
 
@@ -120,8 +122,12 @@ class AsyncHTTP11Connection:
             max_header_bytes=limits.max_header_bytes,
             max_header_count=limits.max_header_count,
         )
-        await self._send_request(request, timeout.write_timeout, trace)
-        head = await self._receive_head(timeout.read_timeout)
+        self._deadline = deadline = timeout.deadline
+        try:
+            await self._send_request(request, timeout.write_timeout, trace)
+            head = await self._receive_head(timeout.read_timeout)
+        except Timeout as exc:
+            raise past_deadline(exc, deadline)  # noqa: B904 - the same error, or its cause
         http_version = "HTTP/" + head.http_version.decode("ascii")
         if trace is not None:
             info = {"status_code": head.status_code, "http_version": http_version}
@@ -148,33 +154,35 @@ class AsyncHTTP11Connection:
         if isinstance(body, bytes):
             pieces = framer.frame(body) if body else []
             if len(body) <= _COALESCE_LIMIT:
-                await self._stream.write(b"".join([head, *pieces, framer.end()]), timeout)
+                await self._stream.write(
+                    b"".join([head, *pieces, framer.end()]), capped(timeout, self._deadline)
+                )
                 if trace is not None:
                     await trace.emit("request.headers.sent", _HEAD_INFO)
                     await trace.emit("request.body.sent", NO_INFO)
                 return
-            await self._stream.write(head, timeout)
+            await self._stream.write(head, capped(timeout, self._deadline))
             if trace is not None:
                 await trace.emit("request.headers.sent", _HEAD_INFO)
             for piece in pieces:
-                await self._stream.write(piece, timeout)
+                await self._stream.write(piece, capped(timeout, self._deadline))
         else:
-            await self._stream.write(head, timeout)
+            await self._stream.write(head, capped(timeout, self._deadline))
             if trace is not None:
                 await trace.emit("request.headers.sent", _HEAD_INFO)
             async for chunk in iterate_body(body):
                 if chunk or not isinstance(chunk, bytes):
                     await self._write_pieces(framer.frame(chunk), timeout)
-        await self._stream.write(framer.end(), timeout)
+        await self._stream.write(framer.end(), capped(timeout, self._deadline))
         if trace is not None:
             await trace.emit("request.body.sent", NO_INFO)
 
     async def _write_pieces(self, pieces: list[bytes], timeout: float | None) -> None:
         if len(pieces) == 1 or len(pieces[1]) > _COALESCE_LIMIT:
             for piece in pieces:
-                await self._stream.write(piece, timeout)
+                await self._stream.write(piece, capped(timeout, self._deadline))
         else:
-            await self._stream.write(b"".join(pieces), timeout)
+            await self._stream.write(b"".join(pieces), capped(timeout, self._deadline))
 
     async def _next_event(self, timeout: float | None) -> Head | bytes | str:
         reader = self._reader
@@ -183,7 +191,7 @@ class AsyncHTTP11Connection:
             event = reader.next_event()
             if event is not NEED_DATA:
                 return event
-            data = await self._stream.read(self._read_size, timeout)
+            data = await self._stream.read(self._read_size, capped(timeout, self._deadline))
             if data:
                 self._received += len(data)
             elif not self._received:
@@ -244,7 +252,10 @@ class _ResponseBody:
         self._connection._read_size = size
 
     async def __anext__(self) -> bytes:
-        event = await self._connection._next_event(self._timeout)
+        try:
+            event = await self._connection._next_event(self._timeout)
+        except Timeout as exc:
+            raise past_deadline(exc, self._connection._deadline)  # noqa: B904
         if event is END_OF_MESSAGE:
             self._connection._end_of_exchange()
             raise StopAsyncIteration

@@ -20,6 +20,8 @@ from .._config import (
     SSLConfig,
     TimeoutConfig,
     _Default,
+    capped,
+    past_deadline,
 )
 from .._exceptions import (
     ConnectionClosed,
@@ -27,6 +29,7 @@ from .._exceptions import (
     ReadError,
     RequestNotProcessed,
     RequestTypeError,
+    Timeout,
     WriteError,
 )
 from .._models import URL, Origin, Request
@@ -156,6 +159,7 @@ class ConnectionPool(AsyncPoolState):
             timeouts = timeout
         else:
             timeouts = TimeoutConfig(timeout)
+        timeouts = timeouts.start()
         hook = self.trace if trace is None else trace
         tracer = None
         log = is_debug_enabled(logging.DEBUG)
@@ -184,7 +188,7 @@ class ConnectionPool(AsyncPoolState):
         retried = False
         not_processed = 0
         while True:
-            connection, pending, waited = await self._acquire(origin, timeout.pool_timeout, trace)
+            connection, pending, waited = await self._acquire(origin, timeout, trace)
             reused = connection is not None
             try:
                 if connection is None:
@@ -252,6 +256,7 @@ class ConnectionPool(AsyncPoolState):
                     timeout=timeout.connect_timeout,
                     http2=http2,
                     trace=trace,
+                    deadline=timeout.deadline,
                 )
             else:
                 connection = await open_proxied_connection(
@@ -263,11 +268,16 @@ class ConnectionPool(AsyncPoolState):
                     timeout=timeout.connect_timeout,
                     http2=http2,
                     trace=trace,
+                    deadline=timeout.deadline,
                 )
         except BaseException as exc:
             if pending is not None:
                 with self._lock:
+                    # Requests waiting for this connection get the error of the connect,
+                    # not of this request's own deadline.
                     self._resolve(origin, pending, exc)
+            if isinstance(exc, Timeout):
+                raise past_deadline(exc, timeout.deadline)  # noqa: B904
             raise
         self._register(connection, origin, pending)
         if trace is not None and trace.log:
@@ -276,7 +286,7 @@ class ConnectionPool(AsyncPoolState):
         return connection
 
     async def _acquire(
-        self, origin: Origin, timeout: float | None, trace: AsyncTracer | None
+        self, origin: Origin, timeout: TimeoutConfig, trace: AsyncTracer | None
     ) -> tuple[AsyncConnection | None, PendingConnection | None, bool]:
         """Return a connection to use, or None after reserving a slot for a new one.
 
@@ -296,7 +306,12 @@ class ConnectionPool(AsyncPoolState):
                     if waiter is not None:
                         self._abandon(waiter)
                     raise
-            connection, pending = await self._wait(origin, timeout, waiter, pending)
+            try:
+                connection, pending = await self._wait(
+                    origin, capped(timeout.pool_timeout, timeout.deadline), waiter, pending
+                )
+            except PoolTimeout as exc:
+                raise past_deadline(exc, timeout.deadline)  # noqa: B904
         finally:
             self._count_waiting(origin, -1)
         return connection, pending, True

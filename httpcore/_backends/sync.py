@@ -421,11 +421,14 @@ class SyncBackend:
         ssl_context: ssl.SSLContext | None = None,
         server_hostname: str | None = None,
     ) -> SyncStream:
-        """Open a TCP connection, with TLS when `ssl_context` is given."""
-        if timeout is not None and timeout <= 0:
-            timeout = _SMALLEST_TIMEOUT
+        """Open a TCP connection, with TLS when `ssl_context` is given.
+
+        `timeout` bounds the whole: each address in turn, then the TLS handshake (name
+        resolution aside: the C resolver cannot be interrupted).
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
         try:
-            sock = socket.create_connection((host, port), timeout=timeout)
+            sock = _connect_any(host, port, deadline)
         except TimeoutError as exc:
             raise ConnectTimeout(f"timed out connecting to {host}:{port}") from exc
         except OSError as exc:
@@ -433,6 +436,7 @@ class SyncBackend:
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if ssl_context is not None:
+                sock.settimeout(_remaining(deadline))
                 sock = ssl_context.wrap_socket(sock, server_hostname=server_hostname)
         except TimeoutError as exc:
             sock.close()
@@ -447,3 +451,34 @@ class SyncBackend:
             sock.close()
             raise ConnectError(f"cannot connect to {host}:{port}: {exc}") from exc
         return SyncStream(sock)
+
+
+def _remaining(deadline: float | None) -> float | None:
+    """Seconds left before `deadline`; raises `TimeoutError` when none are."""
+    if deadline is None:
+        return None
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError
+    return left
+
+
+def _connect_any(host: str, port: int, deadline: float | None) -> socket.socket:
+    """A connected socket to the first address of `host` that accepts, as
+    `socket.create_connection` does, with one deadline for all of them."""
+    error: OSError | None = None
+    for family, kind, proto, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(_remaining(deadline))
+            sock.connect(address)
+        except TimeoutError:
+            sock.close()
+            raise
+        except OSError as exc:
+            sock.close()
+            error = exc
+            continue
+        return sock
+    assert error is not None, "getaddrinfo gave no address"
+    raise error

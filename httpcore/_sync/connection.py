@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .._backends.sync import SyncBackend, SyncStream, call_hook
-from .._config import ProtocolLimits, SSLConfig
+from .._config import ProtocolLimits, SSLConfig, capped
 from .._exceptions import ConnectError
 from .._models import Origin, Request
 from .._trace import TraceEvent, TraceHook, log_event
@@ -54,8 +54,12 @@ def open_connection(
     timeout: float | None,
     http2: bool,
     trace: SyncTracer | None = None,
+    deadline: float | None = None,
 ) -> SyncConnection:
     """Connect to `origin`, speaking HTTP/2 if `http2` and the server agrees.
+
+    `timeout` bounds each step (name resolution, TCP, TLS, HTTP/2 settings), and none may
+    wait past `deadline` (a `time.monotonic()` value: the request's total timeout).
 
     Over TLS, HTTP/2 is offered through ALPN (RFC 9113 section 3.2) and used if the server
     picks it; over cleartext `http2` means prior knowledge (RFC 9113 section 3.3). An HTTP/2
@@ -68,9 +72,17 @@ def open_connection(
     """
     ssl_context = ssl.load_ssl_context(http2=http2) if origin.is_secure else None
     stream = open_stream(
-        backend, origin.host, origin.port, ssl_context=ssl_context, timeout=timeout, trace=trace
+        backend,
+        origin.host,
+        origin.port,
+        ssl_context=ssl_context,
+        timeout=timeout,
+        trace=trace,
+        deadline=deadline,
     )
-    return connection_over(backend, origin, stream, limits=limits, timeout=timeout, http2=http2)
+    return connection_over(
+        backend, origin, stream, limits=limits, timeout=timeout, http2=http2, deadline=deadline
+    )
 
 
 def open_stream(
@@ -81,6 +93,7 @@ def open_stream(
     ssl_context: ssl.SSLContext | None,
     timeout: float | None,
     trace: SyncTracer | None,
+    deadline: float | None = None,
 ) -> SyncStream:
     """A TCP connection to `host` (TLS over it with `ssl_context`, verified against `host`).
 
@@ -93,16 +106,26 @@ def open_stream(
     ```
     """
     if trace is None or trace.hook is None:
+        # One call: `timeout` bounds it whole.
         return backend.connect_tcp(
-            host, port, timeout=timeout, ssl_context=ssl_context, server_hostname=host
+            host,
+            port,
+            timeout=capped(timeout, deadline),
+            ssl_context=ssl_context,
+            server_hostname=host,
         )
     trace.emit("connection.dns.started", {"host": host, "port": port})
-    addresses = [host] if _is_ip_address(host) else backend.resolve_all(host, port, timeout=timeout)
-    trace.emit("connection.dns.complete", {"host": host, "port": port, "addresses": addresses})
-    stream = _connect_first(backend, addresses, port, timeout, trace)
+    addresses = (
+        [host]
+        if _is_ip_address(host)
+        else backend.resolve_all(host, port, timeout=capped(timeout, deadline))
+    )
+    info = {"host": host, "port": port, "addresses": addresses}
+    trace.emit("connection.dns.complete", info)
+    stream = _connect_first(backend, addresses, port, timeout, trace, deadline)
     try:
         if ssl_context is not None:
-            stream = start_tls(stream, ssl_context, host, timeout, trace)
+            stream = start_tls(stream, ssl_context, host, capped(timeout, deadline), trace)
     except BaseException:
         stream.close()
         raise
@@ -115,12 +138,13 @@ def _connect_first(
     port: int,
     timeout: float | None,
     trace: SyncTracer,
+    deadline: float | None,
 ) -> SyncStream:
     error: ConnectError | None = None
     for address in addresses:
         trace.emit("connection.tcp.started", {"address": address, "port": port})
         try:
-            stream = backend.connect_tcp(address, port, timeout=timeout)
+            stream = backend.connect_tcp(address, port, timeout=capped(timeout, deadline))
         except ConnectError as exc:
             # Refused or unreachable: the next address may work. A timeout has used the
             # time there was, and ends the attempt.
@@ -178,6 +202,7 @@ def connection_over(
     limits: ProtocolLimits,
     timeout: float | None,
     http2: bool,
+    deadline: float | None = None,
 ) -> SyncConnection:
     """The HTTP connection to `origin` over an open `stream`: HTTP/2 if `http2` and agreed.
 
@@ -193,7 +218,7 @@ def connection_over(
 
     connection = SyncHTTP2Connection(origin, stream, limits, backend, created_at=created_at)
     try:
-        connection.handshake(timeout)
+        connection.handshake(capped(timeout, deadline))
     except BaseException:
         connection.close()
         raise

@@ -8,8 +8,8 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from .._backends.sync import SyncStream, iterate_body
-from .._config import ProtocolLimits, TimeoutConfig
-from .._exceptions import ConnectionClosed, RemoteProtocolError
+from .._config import ProtocolLimits, TimeoutConfig, capped, past_deadline
+from .._exceptions import ConnectionClosed, RemoteProtocolError, Timeout
 from .._h1 import (
     END_OF_MESSAGE,
     NEED_DATA,
@@ -64,6 +64,8 @@ class SyncHTTP11Connection:
         self._received = 0
         # What one socket read asks for; a reader of small pieces can lower it (read_at_most).
         self._read_size = READ_SIZE
+        # The current request's TimeoutConfig.deadline: no wait may pass it.
+        self._deadline: float | None = None
         self.request_count = 0
         self.idle_since = created_at
 
@@ -121,8 +123,12 @@ class SyncHTTP11Connection:
             max_header_bytes=limits.max_header_bytes,
             max_header_count=limits.max_header_count,
         )
-        self._send_request(request, timeout.write_timeout, trace)
-        head = self._receive_head(timeout.read_timeout)
+        self._deadline = deadline = timeout.deadline
+        try:
+            self._send_request(request, timeout.write_timeout, trace)
+            head = self._receive_head(timeout.read_timeout)
+        except Timeout as exc:
+            raise past_deadline(exc, deadline)  # noqa: B904 - the same error, or its cause
         http_version = "HTTP/" + head.http_version.decode("ascii")
         if trace is not None:
             info = {"status_code": head.status_code, "http_version": http_version}
@@ -149,33 +155,35 @@ class SyncHTTP11Connection:
         if isinstance(body, bytes):
             pieces = framer.frame(body) if body else []
             if len(body) <= _COALESCE_LIMIT:
-                self._stream.write(b"".join([head, *pieces, framer.end()]), timeout)
+                self._stream.write(
+                    b"".join([head, *pieces, framer.end()]), capped(timeout, self._deadline)
+                )
                 if trace is not None:
                     trace.emit("request.headers.sent", _HEAD_INFO)
                     trace.emit("request.body.sent", NO_INFO)
                 return
-            self._stream.write(head, timeout)
+            self._stream.write(head, capped(timeout, self._deadline))
             if trace is not None:
                 trace.emit("request.headers.sent", _HEAD_INFO)
             for piece in pieces:
-                self._stream.write(piece, timeout)
+                self._stream.write(piece, capped(timeout, self._deadline))
         else:
-            self._stream.write(head, timeout)
+            self._stream.write(head, capped(timeout, self._deadline))
             if trace is not None:
                 trace.emit("request.headers.sent", _HEAD_INFO)
             for chunk in iterate_body(body):
                 if chunk or not isinstance(chunk, bytes):
                     self._write_pieces(framer.frame(chunk), timeout)
-        self._stream.write(framer.end(), timeout)
+        self._stream.write(framer.end(), capped(timeout, self._deadline))
         if trace is not None:
             trace.emit("request.body.sent", NO_INFO)
 
     def _write_pieces(self, pieces: list[bytes], timeout: float | None) -> None:
         if len(pieces) == 1 or len(pieces[1]) > _COALESCE_LIMIT:
             for piece in pieces:
-                self._stream.write(piece, timeout)
+                self._stream.write(piece, capped(timeout, self._deadline))
         else:
-            self._stream.write(b"".join(pieces), timeout)
+            self._stream.write(b"".join(pieces), capped(timeout, self._deadline))
 
     def _next_event(self, timeout: float | None) -> Head | bytes | str:
         reader = self._reader
@@ -184,7 +192,7 @@ class SyncHTTP11Connection:
             event = reader.next_event()
             if event is not NEED_DATA:
                 return event
-            data = self._stream.read(self._read_size, timeout)
+            data = self._stream.read(self._read_size, capped(timeout, self._deadline))
             if data:
                 self._received += len(data)
             elif not self._received:
@@ -245,7 +253,10 @@ class _ResponseBody:
         self._connection._read_size = size
 
     def __next__(self) -> bytes:
-        event = self._connection._next_event(self._timeout)
+        try:
+            event = self._connection._next_event(self._timeout)
+        except Timeout as exc:
+            raise past_deadline(exc, self._connection._deadline)  # noqa: B904
         if event is END_OF_MESSAGE:
             self._connection._end_of_exchange()
             raise StopIteration

@@ -21,6 +21,8 @@ from .._config import (
     SSLConfig,
     TimeoutConfig,
     _Default,
+    capped,
+    past_deadline,
 )
 from .._exceptions import (
     ConnectionClosed,
@@ -28,6 +30,7 @@ from .._exceptions import (
     ReadError,
     RequestNotProcessed,
     RequestTypeError,
+    Timeout,
     WriteError,
 )
 from .._models import URL, Origin, Request
@@ -157,6 +160,7 @@ class SyncConnectionPool(SyncPoolState):
             timeouts = timeout
         else:
             timeouts = TimeoutConfig(timeout)
+        timeouts = timeouts.start()
         hook = self.trace if trace is None else trace
         tracer = None
         log = is_debug_enabled(logging.DEBUG)
@@ -185,7 +189,7 @@ class SyncConnectionPool(SyncPoolState):
         retried = False
         not_processed = 0
         while True:
-            connection, pending, waited = self._acquire(origin, timeout.pool_timeout, trace)
+            connection, pending, waited = self._acquire(origin, timeout, trace)
             reused = connection is not None
             try:
                 if connection is None:
@@ -253,6 +257,7 @@ class SyncConnectionPool(SyncPoolState):
                     timeout=timeout.connect_timeout,
                     http2=http2,
                     trace=trace,
+                    deadline=timeout.deadline,
                 )
             else:
                 connection = open_proxied_connection(
@@ -264,11 +269,16 @@ class SyncConnectionPool(SyncPoolState):
                     timeout=timeout.connect_timeout,
                     http2=http2,
                     trace=trace,
+                    deadline=timeout.deadline,
                 )
         except BaseException as exc:
             if pending is not None:
                 with self._lock:
+                    # Requests waiting for this connection get the error of the connect,
+                    # not of this request's own deadline.
                     self._resolve(origin, pending, exc)
+            if isinstance(exc, Timeout):
+                raise past_deadline(exc, timeout.deadline)  # noqa: B904
             raise
         self._register(connection, origin, pending)
         if trace is not None and trace.log:
@@ -277,7 +287,7 @@ class SyncConnectionPool(SyncPoolState):
         return connection
 
     def _acquire(
-        self, origin: Origin, timeout: float | None, trace: SyncTracer | None
+        self, origin: Origin, timeout: TimeoutConfig, trace: SyncTracer | None
     ) -> tuple[SyncConnection | None, PendingConnection | None, bool]:
         """Return a connection to use, or None after reserving a slot for a new one.
 
@@ -297,7 +307,12 @@ class SyncConnectionPool(SyncPoolState):
                     if waiter is not None:
                         self._abandon(waiter)
                     raise
-            connection, pending = self._wait(origin, timeout, waiter, pending)
+            try:
+                connection, pending = self._wait(
+                    origin, capped(timeout.pool_timeout, timeout.deadline), waiter, pending
+                )
+            except PoolTimeout as exc:
+                raise past_deadline(exc, timeout.deadline)  # noqa: B904
         finally:
             self._count_waiting(origin, -1)
         return connection, pending, True

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpcore
+from httpcore._config import capped
 
 from ..auth import _basic_auth_str
 from ..cookies import extract_cookies_to_jar
@@ -18,6 +19,7 @@ from ..exceptions import (
     ProxyError,
     RetryError,
     Timeout,
+    TotalTimeout,
     map_core_exceptions,
 )
 from ..models import BodyStream, PreparedRequest, header_bytes, rewind_body
@@ -44,7 +46,9 @@ DEFAULT_POOLBLOCK = False
 # File bodies are read and sent in pieces of this size.
 _FILE_CHUNK = 64 * 1024
 
-TimeoutTypes = float | int | tuple[float | int | None, float | int | None] | None
+TimeoutTypes = (
+    float | int | tuple[float | int | None, float | int | None] | httpcore.TimeoutConfig | None
+)
 
 
 class BaseAdapter:
@@ -172,7 +176,9 @@ class HTTPAdapter(BaseAdapter):
             raise InvalidSchema(f"No connection adapters were found for {request.url!r}")
         selected = select_proxy(request.url, dict(proxies)) if proxies else None
         proxy = self._core_proxy(selected, request) if selected else None
-        timeouts = _timeout_config(timeout)
+        # Started here, so that retries share one deadline (Session.send starts it first,
+        # for redirects too).
+        timeouts = _timeout_config(timeout).start()
         pool = self.get_pool(verify, cert, proxy)
         retries = self.max_retries
         while True:
@@ -186,12 +192,14 @@ class HTTPAdapter(BaseAdapter):
                         stream=True,
                         timeout=timeouts,
                     )
+            except TotalTimeout:
+                raise
             except (ConnectionError, Timeout) as caught:
                 exc = _through_proxy(caught, proxy, request)
                 retries = _increment(retries, request, error=exc)
                 if logger.isEnabledFor(logging.DEBUG):
                     _log_retry(request, type(exc).__name__)
-                await self._sleep(retries.get_sleep_time())
+                await self._sleep(retries.get_sleep_time(), timeouts.deadline, request)
                 _rewind_for_retry(request)
                 continue
             response = self.build_response(request, core)
@@ -208,7 +216,7 @@ class HTTPAdapter(BaseAdapter):
             await response.close()
             if logger.isEnabledFor(logging.DEBUG):
                 _log_retry(request, f"status {response.status_code}")
-            await self._sleep(retries.get_sleep_time(response.headers))
+            await self._sleep(retries.get_sleep_time(response.headers), timeouts.deadline, request)
             _rewind_for_retry(request)
         if not stream:
             await response.read()
@@ -242,7 +250,13 @@ class HTTPAdapter(BaseAdapter):
                 f"Please check proxy URL {selected!r}: {exc}", request=request
             ) from exc
 
-    async def _sleep(self, seconds: float) -> None:
+    async def _sleep(
+        self, seconds: float, deadline: float | None, request: PreparedRequest
+    ) -> None:
+        """Wait before a retry; never past `deadline`, where the retry would find no time."""
+        if deadline is not None:
+            with map_core_exceptions(request):
+                seconds = min(seconds, capped(None, deadline) or 0.0)
         if self._backend is None:
             # Imported on first use, so that importing requests_async loads no event loop.
             from httpcore._backends.asyncio import AsyncBackend
@@ -297,13 +311,16 @@ def _rewind_for_retry(request: PreparedRequest) -> None:
 
 
 def _timeout_config(timeout: TimeoutTypes) -> httpcore.TimeoutConfig:
-    """requests' timeout argument: seconds, (connect, read), or None for no limit.
+    """requests' timeout argument: seconds, (connect, read), or None for no limit; or an
+    `httpcore.TimeoutConfig`, used as it is (with its `total_timeout`, if set).
 
     Invalid values raise `ValueError` with requests' (urllib3's) messages; requests reports
     any problem with a tuple as an invalid tuple.
     """
     if timeout is None:
         return _NO_TIMEOUT
+    if isinstance(timeout, httpcore.TimeoutConfig):
+        return timeout
     if isinstance(timeout, tuple):
         try:
             connect, read = timeout

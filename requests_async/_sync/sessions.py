@@ -12,6 +12,8 @@ from datetime import timedelta
 from http.cookiejar import CookieJar
 from typing import Any, ClassVar
 
+import httpcore
+
 from .. import redirects
 from ..auth import AuthBase
 from ..cookies import RequestsCookieJar, cookiejar_from_dict, extract_cookies_to_jar, merge_cookies
@@ -253,6 +255,10 @@ class Session:
         if "proxies" not in kwargs:
             kwargs["proxies"] = resolve_proxies(request, self.proxies, self.trust_env)
         allow_redirects = kwargs.pop("allow_redirects", True)
+        timeout = kwargs.get("timeout")
+        if isinstance(timeout, httpcore.TimeoutConfig):
+            # One deadline for the request, its redirects, auth rounds and retries.
+            kwargs["timeout"] = timeout.start()
         history: list[SyncResponse] = []
         while True:
             response = self._send_with_auth(request, kwargs)

@@ -47,6 +47,7 @@ from .exceptions import (
     RequestsDependencyWarning,
     Timeout,
     TooManyRedirects,
+    TotalTimeout,
     URLRequired,
 )
 from .models import PreparedRequest, Request, Response
@@ -76,6 +77,7 @@ __all__ = [
     "Session",
     "Timeout",
     "TooManyRedirects",
+    "TotalTimeout",
     "URLRequired",
     "WSGITransport",
     "__version__",

@@ -160,6 +160,37 @@ def test_sync_connect_timeout(full_backlog_listener):
         SyncBackend().connect_tcp(host, port, timeout=0.1)
 
 
+def test_sync_connect_tries_each_address_within_one_timeout(raw_server, monkeypatch):
+    # As socket.create_connection: a refused address is skipped for the next one.
+    peer = raw_server(wait_for_close)
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        refused = closed.getsockname()
+    real = socket.getaddrinfo
+
+    def two_addresses(host, port, *args, **kwargs):
+        good = real(peer.host, peer.port, *args, **kwargs)[0]
+        return [(*good[:4], refused), good]
+
+    monkeypatch.setattr(socket, "getaddrinfo", two_addresses)
+    stream = SyncBackend().connect_tcp("example.test", 80, timeout=5.0)
+    assert stream.get_extra_info("peername") == (peer.host, peer.port)
+    stream.close()
+
+
+def test_sync_connect_timeout_bounds_the_tls_handshake_too(raw_server, monkeypatch):
+    # A connect that used up the time there was leaves none for the handshake.
+    peer = raw_server(wait_for_close)
+    connected = socket.create_connection((peer.host, peer.port), timeout=5)
+    monkeypatch.setattr("httpcore._backends.sync._connect_any", lambda *args: connected)
+    context = ssl.create_default_context()
+    with pytest.raises(httpcore.ConnectTimeout, match="TLS handshake"):
+        SyncBackend().connect_tcp(
+            peer.host, peer.port, timeout=0, ssl_context=context, server_hostname=peer.host
+        )
+    assert connected.fileno() == -1
+
+
 async def test_async_untrusted_certificate(https_server):
     context = httpcore.SSLConfig().load_ssl_context()
     with pytest.raises(httpcore.CertificateError, match="certificate"):

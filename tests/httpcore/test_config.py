@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import ssl
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 
 import httpcore
 from httpcore import PoolLimits, ProtocolLimits, SSLConfig, TimeoutConfig
+from httpcore._config import capped, past_deadline
 
 PASSWORD = "correct horse"
 TUPLE_CERT_NAME = "duohttp tuple client"
@@ -278,13 +280,61 @@ def test_non_numeric_timeouts_are_rejected(value):
 
 
 @pytest.mark.parametrize(
-    "field", ["connect_timeout", "read_timeout", "write_timeout", "pool_timeout"]
+    "field", ["connect_timeout", "read_timeout", "write_timeout", "pool_timeout", "total_timeout"]
 )
 def test_timeout_errors_name_the_offending_field(field):
     with pytest.raises(ValueError, match=f"^{field} must be >= 0, not -1$"):
         TimeoutConfig(**{field: -1})
     with pytest.raises(TypeError, match=f"^{field} must be a number of seconds or None"):
         TimeoutConfig(**{field: "5"})
+
+
+def test_total_timeout_is_only_set_by_name():
+    assert TimeoutConfig(5).total_timeout is None
+    config = TimeoutConfig(5, total_timeout=30)
+    assert (config.as_tuple(), config.total_timeout) == ((5, 5, 5, 5), 30)
+    # Copied from another config, and overridden (None lifts it).
+    assert TimeoutConfig(config, read_timeout=1).total_timeout == 30
+    assert TimeoutConfig(config, total_timeout=None).total_timeout is None
+    assert config != TimeoutConfig(5)
+    assert hash(config) == hash(TimeoutConfig(5, total_timeout=30.0))
+    assert repr(config) == "TimeoutConfig(timeout=5, total_timeout=30)"
+    mixed = TimeoutConfig(5, read_timeout=1, total_timeout=30)
+    assert eval(repr(mixed), {"TimeoutConfig": TimeoutConfig}) == mixed
+
+
+def test_start_sets_a_deadline_once():
+    plain = TimeoutConfig(5)
+    assert plain.start() is plain
+    assert plain.deadline is None
+    config = TimeoutConfig(5, total_timeout=30)
+    before = time.monotonic()
+    started = config.start()
+    assert started is not config and config.deadline is None
+    assert started == config
+    assert before + 30 <= started.deadline <= time.monotonic() + 30
+    # Redirects and retries pass the started config on: it keeps its deadline.
+    assert started.start() is started
+
+
+def test_capped_shortens_a_timeout_to_the_deadline():
+    assert capped(5.0, None) == 5.0
+    assert capped(None, None) is None
+    soon = time.monotonic() + 1.0
+    assert 0 < capped(5.0, soon) <= 1.0
+    assert 0 < capped(None, soon) <= 1.0
+    assert capped(0.5, soon) == 0.5
+    with pytest.raises(httpcore.TotalTimeout, match="total_timeout"):
+        capped(5.0, time.monotonic() - 0.1)
+
+
+def test_past_deadline_names_the_total_timeout_only_once_it_passed():
+    error = httpcore.ReadTimeout("timed out reading from the server")
+    assert past_deadline(error, None) is error
+    assert past_deadline(error, time.monotonic() + 60) is error
+    total = past_deadline(error, time.monotonic() - 0.1)
+    assert isinstance(total, httpcore.TotalTimeout)
+    assert total.__cause__ is error
 
 
 # PoolLimits -------------------------------------------------------------------------------

@@ -140,6 +140,7 @@ EXPECTED = [
     (httpcore.CertificateError, S.SSLError, S.SSLError),
     (httpcore.TLSError, S.SSLError, S.SSLError),
     (httpcore.TLSConfigError, S.SSLError, S.SSLError),
+    (httpcore.TotalTimeout, S.TotalTimeout, S.TotalTimeout),
     (httpcore.ConnectTimeout, S.ConnectTimeout, S.ConnectTimeout),
     (httpcore.PoolTimeout, S.ConnectTimeout, S.ConnectTimeout),
     (httpcore.ReadTimeout, S.ReadTimeout, S.ConnectionError),

@@ -40,7 +40,12 @@ class Client:
     """
 
     def __init__(
-        self, kind: str, *, timeout: float = TIMEOUT, verify: Any = True, **pool_options: Any
+        self,
+        kind: str,
+        *,
+        timeout: float | httpcore.TimeoutConfig = TIMEOUT,
+        verify: Any = True,
+        **pool_options: Any,
     ) -> None:
         self.kind = kind
         self.timeout = timeout
