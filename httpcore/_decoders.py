@@ -12,6 +12,8 @@ consumer that takes `decode_iter()` one piece at a time never holds a whole bomb
 Example:
 
 ```python
+import gzip
+
 decoder = get_decoder([b"gzip"])
 body = b"".join(decoder.decode(gzip.compress(b"hello")) + decoder.flush())
 assert body == b"hello"
@@ -60,6 +62,7 @@ class Decoder(abc.ABC):
     ```python
     decoder = get_decoder([b"deflate"])
     pieces = [*decoder.decode_iter(zlib.compress(b"hi")), *decoder.flush_iter()]
+    assert b"".join(pieces) == b"hi"
     ```
     """
 

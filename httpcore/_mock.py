@@ -174,8 +174,12 @@ class MockConnectionPool(_MockPool):
     `num_keepalive_connections` and `is_closed` behave as a pool's.
 
     ```python
+    async def handler(request):
+        return httpcore.Response(200, body=b"path " + request.url.target)
+
     async with httpcore.MockConnectionPool(handler) as http:
-        response = await http.request("GET", "http://example.com/")
+        response = await http.request("GET", "http://example.com/items")
+    assert response.body == b"path /items"
     ```
     """
 
@@ -227,8 +231,12 @@ class SyncMockConnectionPool(_MockPool):
     built with `body=`, or with a `stream=` of plain iterables).
 
     ```python
+    def handler(request):
+        return httpcore.SyncResponse(200, body=b"path " + request.url.target)
+
     with httpcore.SyncMockConnectionPool(handler) as http:
-        response = http.request("GET", "http://example.com/")
+        response = http.request("GET", "http://example.com/items")
+    assert response.body == b"path /items"
     ```
     """
 

@@ -1,10 +1,16 @@
 """The client side of a SOCKS5 handshake (RFC 1928, RFC 1929 for passwords), without I/O.
 
+With the proxy's replies scripted:
+
 ```python
 handshake = Socks5Handshake("example.com", 443, auth=("user", "secret"))
-stream.write(handshake.greeting())
-while not handshake.is_complete:
-    stream.write(handshake.feed(stream.read()))
+assert handshake.greeting() == bytes([5, 2, 0, 2])  # methods: none, username/password
+login = handshake.feed(bytes([5, 2]))  # the proxy picks username/password
+assert login == bytes([1, 4]) + b"user" + bytes([6]) + b"secret"
+connect = handshake.feed(bytes([1, 0]))  # credentials accepted
+assert connect == bytes([5, 1, 0, 3, 11]) + b"example.com" + bytes([1, 187])
+handshake.feed(bytes([5, 0, 0, 1, 127, 0, 0, 1, 0, 80]))  # connected
+assert handshake.is_complete
 ```
 """
 

@@ -52,7 +52,9 @@ class OriginStats(NamedTuple):
     * `http_versions`: the versions of those connections (`{"HTTP/1.1"}`, `{"HTTP/2"}`...).
 
     ```python
-    stats = pool.stats()[httpcore.Origin("http", "127.0.0.1", 8000)]
+    async with httpcore.ConnectionPool() as pool:
+        await pool.request("GET", "http://127.0.0.1:8000/")
+        stats = pool.stats()[httpcore.Origin("http", "127.0.0.1", 8000)]
     assert stats.idle == 1 and stats.http_versions == {"HTTP/1.1"}
     ```
     """

@@ -7,8 +7,11 @@ A call's methods have the same names in both flavors; the sync ones block.
 
 ```python
 runner = AsyncAppRunner()
+scope = {"type": "http", "method": "GET", "path": "/items", "headers": []}
 call = await runner.start(app, scope, b"")
 message = await call.next_message(timeout=5)
+assert message["type"] == "http.response.start"
+await runner.close()
 ```
 """
 

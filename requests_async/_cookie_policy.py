@@ -8,7 +8,9 @@ which carries a snapshot of the Mozilla list (no network access), loaded on the 
 that names a domain.
 
 ```python
-jar = RequestsCookieJar()  # uses PublicSuffixPolicy
+from requests_async.cookies import RequestsCookieJar
+
+assert isinstance(RequestsCookieJar().get_policy(), PublicSuffixPolicy)
 ```
 """
 

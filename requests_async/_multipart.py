@@ -128,10 +128,13 @@ class BodyStream:
     `boundary`, the part delimiter it was built with.
 
     ```python
-    body = encode_files({"upload": open("report.csv", "rb")}, {"kind": "csv"})
-    headers = {"Content-Type": body.content_type, "Content-Length": str(body.length)}
-    for chunk in body:
-        ...
+    with open("report.csv", "wb") as report:
+        report.write(b"id,total")
+    with open("report.csv", "rb") as report:
+        body = encode_files({"upload": report}, {"kind": "csv"})
+        headers = {"Content-Type": body.content_type, "Content-Length": str(body.length)}
+        sent = b"".join(body)  # the file is read as the body is iterated
+    assert len(sent) == body.length
     ```
     """
 

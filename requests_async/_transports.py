@@ -4,8 +4,10 @@ environs and status lines, canned response bodies, base URLs.
 Both flavors of `MockTransport` and `ASGITransport`, and the WSGI transport, build on these.
 
 ```python
+prepared = PreparedRequest()
+prepared.prepare(method="GET", url="http://testserver/items?page=2")
 scope = asgi_scope(prepared, root_path="", client=("127.0.0.1", 123), state={})
-assert scope["path"] == "/items"
+assert (scope["path"], scope["query_string"]) == ("/items", b"page=2")
 ```
 """
 
@@ -37,10 +39,14 @@ class AppProtocolError(RuntimeError):
     """An ASGI or WSGI application broke its protocol (the message says how).
 
     ```python
-    try:
-        await session.get("/")
-    except requests_async.AppProtocolError as exc:
-        print(exc)  # e.g. "... sent 'http.response.body' before 'http.response.start'"
+    async def app(scope, receive, send):  # sends a body before the status
+        await send({"type": "http.response.body", "body": b"hello"})
+
+    async with requests_async.ASGISession(app, lifespan=False) as session:
+        try:
+            await session.get("/")
+        except requests_async.AppProtocolError as exc:
+            print(exc)  # "... sent 'http.response.body' before 'http.response.start'"
     ```
     """
 
@@ -49,6 +55,9 @@ class LifespanFailed(RuntimeError):
     """An ASGI application's lifespan startup or shutdown failed, or it has no lifespan.
 
     ```python
+    async def app(scope, receive, send):  # an app without lifespan support
+        raise NotImplementedError(scope["type"])
+
     try:
         async with requests_async.ASGISession(app, lifespan=True) as session:
             ...

@@ -3,7 +3,14 @@
 WSGI is synchronous, so there is one flavor: mount it on `requests_async.sync.Session`.
 
 ```python
-session.mount("http://testserver/", WSGITransport(flask_app))
+from flask import Flask
+
+flask_app = Flask(__name__)
+flask_app.add_url_rule("/", view_func=lambda: "Hello from Flask")
+
+with requests_async.sync.Session() as session:
+    session.mount("http://testserver/", WSGITransport(flask_app))
+    assert session.get("http://testserver/").text == "Hello from Flask"
 ```
 """
 
@@ -160,8 +167,13 @@ class WSGITransport(BaseAdapter):
     raise `AppProtocolError`.
 
     ```python
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"path " + environ["PATH_INFO"].encode()]
+
     session = requests_async.sync.Session()
     session.mount("http://testserver/", WSGITransport(app))
+    assert session.get("http://testserver/items").text == "path /items"
     ```
     """
 

@@ -61,9 +61,10 @@ class MockRequest:
     `get_new_headers()`.
 
     ```python
+    jar = cookiejar_from_dict({"token": "abc"})
     mock = MockRequest(prepared)
     jar.add_cookie_header(mock)
-    cookie = mock.get_new_headers().get("Cookie")
+    assert mock.get_new_headers().get("Cookie") == "token=abc"
     ```
     """
 
@@ -162,7 +163,13 @@ class MockResponse:
     Arguments: `headers`, anything with `get_all(name, default)` (an `email.message.Message`).
 
     ```python
+    from email.message import Message
+
+    message = Message()
+    message["Set-Cookie"] = "token=abc; Path=/"
+    jar = RequestsCookieJar()
     jar.extract_cookies(MockResponse(message), MockRequest(prepared))
+    assert jar["token"] == "abc"
     ```
     """
 
@@ -187,7 +194,9 @@ def extract_cookies_to_jar(
     reads them); `None` stores nothing. `url`: the URL to judge against, if not `request.url`.
 
     ```python
+    jar = RequestsCookieJar()
     extract_cookies_to_jar(jar, prepared, [("Set-Cookie", "a=1; Path=/")])
+    assert jar["a"] == "1"
     ```
     """
     headers = _header_lines(response)
@@ -202,7 +211,8 @@ def get_cookie_header(jar: CookieJar, request: _RequestLike) -> str | None:
     """The `Cookie` header value the jar's policy sends with `request`, or None.
 
     ```python
-    prepared.headers["Cookie"] = get_cookie_header(jar, prepared) or ""
+    jar = cookiejar_from_dict({"a": "1"})
+    assert get_cookie_header(jar, prepared) == "a=1"
     ```
     """
     if type(jar).add_cookie_header is CookieJar.add_cookie_header and next(iter(jar), None) is None:
@@ -220,7 +230,10 @@ def remove_cookie_by_name(
     """Remove every cookie called `name`, narrowed to `domain` and `path` when given.
 
     ```python
+    jar = RequestsCookieJar()
+    jar.set("session", "abc", domain="example.com")
     remove_cookie_by_name(jar, "session", domain="example.com")
+    assert "session" not in jar
     ```
     """
     doomed = [(c.domain, c.path, c.name) for c in cookiejar if _matches(c, name, domain, path)]
@@ -460,7 +473,10 @@ def morsel_to_cookie(morsel: Morsel[Any]) -> Cookie:
     """A `Cookie` from an `http.cookies.Morsel`; a bad `max-age` raises TypeError.
 
     ```python
+    from http.cookies import SimpleCookie
+
     cookie = morsel_to_cookie(SimpleCookie("a=1; Max-Age=60")["a"])
+    assert (cookie.name, cookie.value) == ("a", "1")
     ```
     """
     expires: int | None = None
@@ -530,7 +546,8 @@ def merge_cookies(cookiejar: CookieJar, cookies: Mapping[str, str] | CookieJar |
     """Add `cookies` (a dict, which never replaces, or a jar, which does) to `cookiejar`.
 
     ```python
-    jar = merge_cookies(session_jar, {"a": "1"})
+    jar = merge_cookies(cookiejar_from_dict({"a": "1"}), {"a": "2", "b": "3"})
+    assert jar.get_dict() == {"a": "1", "b": "3"}
     ```
     """
     if not isinstance(cookiejar, CookieJar):

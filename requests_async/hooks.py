@@ -34,6 +34,9 @@ def dispatch_hook(key: str, hooks: HooksType | None, hook_data: _T, **kwargs: An
     the data; keywords passed on to every hook. A hook returning `None` leaves the data as is.
 
     ```python
+    def log_it(response, **kwargs):
+        print(response.status_code, kwargs)  # 200 {'timeout': 5}
+
     response = dispatch_hook("response", {"response": [log_it]}, response, timeout=5)
     ```
     """

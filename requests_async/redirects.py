@@ -20,7 +20,10 @@ the hop with redirects off, until there is no hop. The rules are requests':
   raise `InvalidSchema`.
 
 ```python
-hop = next_request(sent, response, jar=session.cookies, max_redirects=30, history=history)
+async with requests_async.Session() as session:
+    response = await session.get("http://httpbin.org/redirect/1", allow_redirects=False)
+    hop = next_request(response.request, response, jar=session.cookies, max_redirects=30)
+assert hop.url == "http://httpbin.org/get"
 ```
 """
 
@@ -76,8 +79,8 @@ def get_redirect_target(response: ResponseMixin) -> str | None:
     ISO-8859-1 that header bytes are decoded with.
 
     ```python
-    if get_redirect_target(response) is not None:
-        await response.read()
+    response = await session.get("http://httpbin.org/redirect/1", allow_redirects=False)
+    assert get_redirect_target(response) == "/get"
     ```
     """
     if not response.is_redirect:
@@ -119,7 +122,11 @@ def rebuild_method(prepared: PreparedRequest, response: ResponseMixin) -> None:
     """Set the method the redirect is followed with, as browsers and requests do.
 
     ```python
-    rebuild_method(hop, response)  # POST answered by 302 becomes GET
+    url = "http://httpbin.org/redirect-to?url=/get"
+    response = await session.post(url, allow_redirects=False)
+    hop = response.request.copy()
+    rebuild_method(hop, response)
+    assert (response.status_code, hop.method) == (302, "GET")
     ```
     """
     method = prepared.method
@@ -141,7 +148,12 @@ def rebuild_auth(
     netrc credentials for the new host if any.
 
     ```python
+    url = "http://httpbin.org/redirect-to?url=http://example.com/"
+    response = await session.get(url, auth=("user", "secret"), allow_redirects=False)
+    hop = response.request.copy()
+    hop.prepare_url(response.headers["location"], None)
     rebuild_auth(hop, response, trust_env=session.trust_env)
+    assert "Authorization" not in hop.headers  # the credentials stay with httpbin.org
     ```
     """
     url = prepared.url or ""
@@ -165,7 +177,10 @@ def rebuild_proxies(
     tunnel the header would reach the origin server.
 
     ```python
-    proxies = rebuild_proxies(hop, proxies, trust_env=True)
+    hop = PreparedRequest()
+    hop.prepare(method="GET", url="http://example.com/")
+    proxies = rebuild_proxies(hop, {"http": "http://user:pw@proxy.example:3128"}, trust_env=False)
+    assert hop.headers["Proxy-Authorization"].startswith("Basic ")
     ```
     """
     headers = prepared.headers
@@ -226,9 +241,11 @@ def next_hop(
     a 307/308 body cannot be replayed. The session reads and closes `response` itself.
 
     ```python
-    hop = next_hop(sent, response, jar=session.cookies, proxies=proxies, history=history)
+    response = await session.get("http://httpbin.org/redirect/1", allow_redirects=False)
+    hop = next_hop(response.request, response, jar=session.cookies, proxies={})
     if hop is not None:
         request, proxies = hop
+    assert request.url == "http://httpbin.org/get"
     ```
     """
     hop = _hop(
@@ -331,7 +348,8 @@ def next_request(
     replayed is not an error here: the hop keeps the used-up body.
 
     ```python
-    response._next = next_request(sent, response, jar=session.cookies)
+    response = await session.get("http://httpbin.org/redirect/1", allow_redirects=False)
+    assert next_request(response.request, response).url == "http://httpbin.org/get"
     ```
     """
     hop = _hop(

@@ -7,10 +7,13 @@ installed without PyPI's `httpcore` (`pip install --no-deps respx httpx anyio`),
 name is this project's.
 
 ```python
+import respx
+
 import requests_async.respx  # registers the "requests_async" mocker
 
 with respx.mock(using="requests_async") as router:
     router.get("https://api.example.com/items").respond(json=[1, 2])
+    assert requests_async.sync.get("https://api.example.com/items").json() == [1, 2]
 ```
 
 The network adapter (`HTTPAdapter.send`) is what gets patched, so transports without a

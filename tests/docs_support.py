@@ -12,16 +12,23 @@ A block is one of three kinds (see `classify`):
 from __future__ import annotations
 
 import ast
+import asyncio
+import functools
 import inspect
 import io
 import re
+import ssl
 import tokenize
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+import pytest
 
 import httpcore
+from httpcore._backends.asyncio import AsyncBackend
+from httpcore._backends.sync import SyncBackend
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -51,7 +58,12 @@ def _display(path: Path) -> str:
 
 def fences(path: Path) -> Iterator[Fence]:
     """Yield every fenced code block of a Markdown file, dedented, in order."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+    return fences_in(path, path.read_text(encoding="utf-8"))
+
+
+def fences_in(path: Path, text: str, first_line: int = 1) -> Iterator[Fence]:
+    """Yield every fenced code block of `text`, found at line `first_line` of `path`."""
+    lines = text.splitlines()
     index = 0
     while index < len(lines):
         opening = _FENCE_RE.match(lines[index])
@@ -71,19 +83,24 @@ def fences(path: Path) -> Iterator[Fence]:
                 break
             index += 1
         else:
-            raise ValueError(f"{_display(path)}:{start}: unclosed code fence")
+            raise ValueError(f"{_display(path)}:{start + first_line - 1}: unclosed code fence")
         body = [
             line[len(indent) :] if line.startswith(indent) else line for line in lines[start:index]
         ]
         language = opening["info"].split()[0] if opening["info"] else ""
-        yield Fence(path, start + 1, language, "\n".join(body) + "\n")
+        yield Fence(path, start + first_line, language, "\n".join(body) + "\n")
         index += 1
 
 
 def python_blocks(path: Path) -> list[Fence]:
     """Return the ```python blocks of a page; any other spelling of Python is an error."""
+    return python_fences(fences(path))
+
+
+def python_fences(found: Iterable[Fence]) -> list[Fence]:
+    """Keep the ```python fences; any other spelling of Python is an error."""
     blocks = []
-    for fence in fences(path):
+    for fence in found:
         if fence.language == "python":
             blocks.append(fence)
         elif fence.language.lower().startswith(("py", "{.py")):
@@ -203,21 +220,134 @@ def check_template(block: Fence) -> list[str]:
 # Running --------------------------------------------------------------------------
 
 
+# A block's last statement, when it is a bare expression, is assigned to this name.
+RESULT = "__example_result__"
+
+
 def compile_block(block: Fence) -> Any:
-    """Compile a block so that tracebacks show the page's own line numbers."""
+    """Compile a block so that tracebacks show the page's own line numbers.
+
+    A final bare expression becomes an assignment to `RESULT`, so that its value can be
+    checked (a docstring's `f(x) == y` line).
+    """
     padded = "\n" * (block.line - 1) + block.source
-    return compile(padded, str(block.path), "exec", ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+    tree = compile(padded, str(block.path), "exec", ast.PyCF_ONLY_AST | flags)
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = tree.body[-1]
+        target = ast.Name(RESULT, ast.Store())
+        tree.body[-1] = ast.copy_location(ast.Assign([target], last.value), last)
+        ast.fix_missing_locations(tree)
+    return compile(tree, str(block.path), "exec", flags)
 
 
 def run_block(
     block: Fence,
     namespace: dict[str, Any],
     run_coroutine: Callable[[Coroutine[Any, Any, Any]], Any],
-) -> None:
-    """Execute a block in `namespace`; a block with top-level await runs as a coroutine."""
+) -> Any:
+    """Execute a block in `namespace`; a block with top-level await runs as a coroutine.
+
+    Returns the value of the block's final bare expression (None without one).
+    """
+    namespace.pop(RESULT, None)
     result = eval(compile_block(block), namespace)
     if inspect.iscoroutine(result):
         run_coroutine(result)
+    return namespace.pop(RESULT, None)
+
+
+# Loopback -------------------------------------------------------------------------
+
+# Hosts served by httpbin (on loopback) rather than by the test app.
+HTTPBIN_HOSTS = {"httpbin.org"}
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+class Loopback(Protocol):
+    """A loopback server fixture: where to connect."""
+
+    host: str
+    port: int
+
+
+def route_connects(
+    monkeypatch: pytest.MonkeyPatch,
+    server: Loopback,
+    httpbin: Loopback,
+    tls_server: Loopback | None = None,
+    streams: list[Any] | None = None,
+) -> list[tuple[str, int, str]]:
+    """Send every connect to a loopback server; return the list of `(host, port, peer address)`.
+
+    `httpbin.org` goes to `httpbin`, other hosts to `server`. With a `tls_server` (whose
+    certificate must name the hosts asked for), TLS connects and plain connects to port 443
+    (where TLS is started later) go to it; without one, a TLS connect fails the test. Every
+    stream opened is appended to `streams` when given.
+    """
+    assert server.host == httpbin.host == "127.0.0.1"
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    made: list[tuple[str, int, str]] = []
+    async_connect, sync_connect = AsyncBackend.connect_tcp, SyncBackend.connect_tcp
+
+    def target(host: str, port: int, ssl_context: ssl.SSLContext | None) -> Loopback:
+        if tls_server is not None and (ssl_context is not None or port == 443):
+            return tls_server
+        assert ssl_context is None, f"https://{host}: doc blocks run against plain HTTP"
+        return httpbin if host in HTTPBIN_HOSTS else server
+
+    def record(host: str, port: int, stream: Any) -> Any:
+        peer = stream.get_extra_info("peername")
+        made.append((host, port, peer[0]))
+        if streams is not None:
+            streams.append(stream)
+        return stream
+
+    async def connect_async(self, host, port, *, timeout, ssl_context=None, server_hostname=None):
+        to = target(host, port, ssl_context)
+        tls = {"ssl_context": ssl_context, "server_hostname": server_hostname}
+        stream = await async_connect(self, to.host, to.port, timeout=timeout, **tls)
+        return record(host, port, stream)
+
+    def connect_sync(self, host, port, *, timeout, ssl_context=None, server_hostname=None):
+        to = target(host, port, ssl_context)
+        tls = {"ssl_context": ssl_context, "server_hostname": server_hostname}
+        stream = sync_connect(self, to.host, to.port, timeout=timeout, **tls)
+        return record(host, port, stream)
+
+    monkeypatch.setattr(AsyncBackend, "connect_tcp", connect_async)
+    monkeypatch.setattr(SyncBackend, "connect_tcp", connect_sync)
+    return made
+
+
+def record_pools(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Record every pool created from now on, until monkeypatch undoes it."""
+    made: list[Any] = []
+
+    def recording(original):
+        @functools.wraps(original)
+        def init(self, *args, **kwargs):
+            original(self, *args, **kwargs)
+            made.append(self)
+
+        return init
+
+    for cls in (httpcore.ConnectionPool, httpcore.SyncConnectionPool):
+        monkeypatch.setattr(cls, "__init__", recording(cls.__init__))
+    return made
+
+
+def close_pools(pools: list[Any], runner: asyncio.Runner) -> None:
+    """Close the pools left open (async ones on `runner`)."""
+    for pool in pools:
+        if pool.is_closed:
+            continue
+        if isinstance(pool, httpcore.ConnectionPool):
+            runner.run(pool.close())
+        else:
+            pool.close()
 
 
 # The gateway ----------------------------------------------------------------------

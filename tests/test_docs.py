@@ -37,7 +37,6 @@ Conventions for the blocks:
 from __future__ import annotations
 
 import asyncio
-import functools
 import importlib
 import inspect
 import json
@@ -46,8 +45,6 @@ from typing import Any
 import pytest
 
 import httpcore
-from httpcore._backends.asyncio import AsyncBackend
-from httpcore._backends.sync import SyncBackend
 from tests.docs_support import (
     GATEWAY,
     GATEWAY_CLASS,
@@ -58,8 +55,11 @@ from tests.docs_support import (
     call_asgi,
     check_template,
     classify,
+    close_pools,
     fences,
     python_blocks,
+    record_pools,
+    route_connects,
     run_block,
     same_class,
 )
@@ -83,6 +83,7 @@ EXPECTED_PAGES = {
             "compatibility",
             "migrating",
             "benchmarks",
+            "changelog",
             "cli",
             "proxies",
             "testing",
@@ -97,72 +98,16 @@ def page_id(page: Any) -> str:
     return str(page.relative_to(ROOT))
 
 
-# Hosts served by httpbin (on loopback) rather than by the test app.
-HTTPBIN_HOSTS = {"httpbin.org"}
-PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
-
-
 @pytest.fixture
 def connects(monkeypatch, server, httpbin) -> list[tuple[str, int, str]]:
     """Send every connect to a loopback server; record `(host, port, peer address)`."""
-    assert server.host == httpbin.host == "127.0.0.1"
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
-    made: list[tuple[str, int, str]] = []
-    async_connect, sync_connect = AsyncBackend.connect_tcp, SyncBackend.connect_tcp
-
-    def target(host: str) -> Any:
-        return httpbin if host in HTTPBIN_HOSTS else server
-
-    def record(host: str, port: int, stream: Any) -> Any:
-        peer = stream.get_extra_info("peername")
-        made.append((host, port, peer[0]))
-        return stream
-
-    async def connect_async(self, host, port, *, timeout, ssl_context=None, server_hostname=None):
-        assert ssl_context is None, f"https://{host}: doc blocks run against plain HTTP"
-        loopback = target(host)
-        stream = await async_connect(self, loopback.host, loopback.port, timeout=timeout)
-        return record(host, port, stream)
-
-    def connect_sync(self, host, port, *, timeout, ssl_context=None, server_hostname=None):
-        assert ssl_context is None, f"https://{host}: doc blocks run against plain HTTP"
-        loopback = target(host)
-        stream = sync_connect(self, loopback.host, loopback.port, timeout=timeout)
-        return record(host, port, stream)
-
-    monkeypatch.setattr(AsyncBackend, "connect_tcp", connect_async)
-    monkeypatch.setattr(SyncBackend, "connect_tcp", connect_sync)
-    return made
+    return route_connects(monkeypatch, server, httpbin)
 
 
 @pytest.fixture
 def pools(monkeypatch) -> list[Any]:
     """Record every pool created while the test runs."""
-    made: list[Any] = []
-
-    def recording(original):
-        @functools.wraps(original)
-        def init(self, *args, **kwargs):
-            original(self, *args, **kwargs)
-            made.append(self)
-
-        return init
-
-    for cls in (httpcore.ConnectionPool, httpcore.SyncConnectionPool):
-        monkeypatch.setattr(cls, "__init__", recording(cls.__init__))
-    return made
-
-
-def close_pools(pools: list[Any], runner: asyncio.Runner) -> None:
-    for pool in pools:
-        if pool.is_closed:
-            continue
-        if isinstance(pool, httpcore.ConnectionPool):
-            runner.run(pool.close())
-        else:
-            pool.close()
+    return record_pools(monkeypatch)
 
 
 def example_source() -> str:
@@ -217,8 +162,8 @@ def test_python_blocks_run(page, connects, pools):
     assert all(peer == "127.0.0.1" for _, _, peer in connects), connects
 
 
-# Pages that document commands and results rather than an API.
-WITHOUT_PYTHON = {"docs/benchmarks.md"}
+# Pages that document commands and results rather than an API, and the changelog.
+WITHOUT_PYTHON = {"docs/benchmarks.md", "docs/changelog.md"}
 
 
 def test_pages_are_collected():

@@ -12,7 +12,7 @@ async def request(method: str, url: str, **kwargs: Any) -> Response:
     """Send a request, as `requests.request(method, url, **kwargs)`.
 
     ```python
-    response = await requests_async.request("GET", "http://127.0.0.1:8000/")
+    response = await request("GET", "http://127.0.0.1:8000/")
     ```
     """
     session = Session()

@@ -182,8 +182,9 @@ class Response(ResponseMixin):
         Raises `StreamConsumedError` if the body was already iterated over.
 
         ```python
-        async for chunk in response.iter_content(chunk_size=65536):
-            file.write(chunk)
+        with open("download.bin", "wb") as file:
+            async for chunk in response.iter_content(chunk_size=65536):
+                file.write(chunk)
         ```
         """
         if chunk_size is not None and not isinstance(chunk_size, int):

@@ -115,7 +115,7 @@ class Session:
     """Settings, cookies and connection pools shared by many requests, as in requests.
 
     ```python
-    async with requests_async.Session() as session:
+    async with Session() as session:
         session.headers["x-team"] = "core"
         response = await session.get("http://127.0.0.1:8000/")
     ```

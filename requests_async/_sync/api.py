@@ -13,7 +13,7 @@ def request(method: str, url: str, **kwargs: Any) -> SyncResponse:
     """Send a request, as `requests.request(method, url, **kwargs)`.
 
     ```python
-    response = requests_async.request("GET", "http://127.0.0.1:8000/")
+    response = request("GET", "http://127.0.0.1:8000/")
     ```
     """
     session = Session()

@@ -183,8 +183,9 @@ class SyncResponse(ResponseMixin):
         Raises `StreamConsumedError` if the body was already iterated over.
 
         ```python
-        for chunk in response.iter_content(chunk_size=65536):
-            file.write(chunk)
+        with open("download.bin", "wb") as file:
+            for chunk in response.iter_content(chunk_size=65536):
+                file.write(chunk)
         ```
         """
         if chunk_size is not None and not isinstance(chunk_size, int):

@@ -114,7 +114,7 @@ class Session:
     """Settings, cookies and connection pools shared by many requests, as in requests.
 
     ```python
-    with requests_async.Session() as session:
+    with Session() as session:
         session.headers["x-team"] = "core"
         response = session.get("http://127.0.0.1:8000/")
     ```

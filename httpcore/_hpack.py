@@ -1,0 +1,400 @@
+"""HPACK (RFC 7541): header compression for HTTP/2, without I/O.
+
+`Decoder` turns header blocks from the peer into `(name, value)` pairs of bytes, strictly: any
+malformed block raises `HPACKError`, and a block whose header list passes the size bound raises
+`HeaderListTooLarge` before the oversized string is decoded or copied. `Encoder` turns our header
+lists into blocks, indexing repeated fields in its dynamic table so that repeated requests cost
+a few bytes each.
+
+Huffman decoding (RFC 7541 section 5.2) runs a byte at a time through the state table of
+`_hpack_tables`, whose rows are built the first time a string reaches their state.
+
+Either side's dynamic table stays in step with the peer's only if every block is processed in
+order: after any `HPACKError` the connection must be closed (HTTP/2 COMPRESSION_ERROR).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Final
+
+from ._hpack_tables import ACCEPTING, DEAD_ROW, ROOT_ROW, STATIC_TABLE, Row, fill_row
+
+__all__ = ["Decoder", "Encoder", "HPACKError", "HeaderListTooLarge"]
+
+
+class HPACKError(Exception):
+    """A malformed header block; the connection is unusable (HTTP/2 COMPRESSION_ERROR)."""
+
+
+class HeaderListTooLarge(HPACKError):
+    """A decoded header list passed `Decoder.max_header_list_size`."""
+
+
+# RFC 7541 section 4.1: a field's size is its name and value lengths plus 32.
+_ENTRY_OVERHEAD: Final = 32
+_STATIC_COUNT: Final = len(STATIC_TABLE)
+# RFC 9113 section 6.5.2: the initial SETTINGS_HEADER_TABLE_SIZE, so the initial table size.
+_PROTOCOL_TABLE_SIZE: Final = 4096
+# Index 0 is never valid (RFC 7541 section 6.1); the placeholder keeps lookups one subscript.
+_STATIC: Final = ((b"", b""), *STATIC_TABLE)
+# RFC 7541 sections 5.1 and 7.4: integers too long for the implementation are decoding errors.
+# Table sizes are 32-bit SETTINGS values and lengths are bounded by the header list size, so no
+# legitimate integer needs more than five continuation bytes (35 bits); refusing longer ones
+# keeps a hostile peer from making us loop or build huge numbers.
+_MAX_INT_BYTES: Final = 5
+
+# Huffman decoding ---------------------------------------------------------------------------
+
+# Past this many input bytes per step, decoding checks the output size between steps.
+_HUFFMAN_STEP: Final = 512
+# RFC 7541 section 5.2: a string may end mid-code only on at most 7 bits of EOS's prefix.
+_BAD_PADDING: Final = "invalid Huffman padding"
+
+
+def _huffman_run(data: bytes, row: Row) -> tuple[bytes, Row]:
+    """Decode `data` from the state `row`; return the bytes emitted and the final state."""
+    parts: list[bytes] = []
+    append = parts.append
+    remaining = iter(data)
+    while True:
+        try:
+            for byte in remaining:
+                append(row[byte + 256])
+                row = row[byte]
+        except IndexError:
+            # An empty row: either the dead state, or one not built yet; once it is built, the
+            # byte that met it is decoded and the loop resumes after it.
+            if row is DEAD_ROW:
+                raise HPACKError("Huffman string contains EOS") from None
+            fill_row(row)
+            append(row[byte + 256])
+            row = row[byte]
+            continue
+        return b"".join(parts), row
+
+
+def _huffman_bounded(block: bytes, pos: int, end: int, limit: int) -> bytes:
+    """Decode a Huffman string that might pass `limit` bytes, checking as it goes."""
+    # RFC 7541 section 5.2: codes are at most 30 bits long, so n coded bytes hold at least
+    # (8n - 7) / 30 symbols: enough to refuse an oversized string without reading it.
+    if ((end - pos) * 8 - 7) // 30 > limit:
+        raise HeaderListTooLarge(f"a Huffman string of {end - pos} bytes passes the limit")
+    parts, total, row = [], 0, ROOT_ROW
+    for start in range(pos, end, _HUFFMAN_STEP):
+        piece, row = _huffman_run(block[start : min(start + _HUFFMAN_STEP, end)], row)
+        total += len(piece)
+        if total > limit:
+            raise HeaderListTooLarge(f"a Huffman string passes {limit} bytes")
+        parts.append(piece)
+    if id(row) not in ACCEPTING:
+        raise HPACKError(_BAD_PADDING)
+    return b"".join(parts)
+
+
+# Primitive types (RFC 7541 section 5) ------------------------------------------------------
+
+
+def _read_int(block: bytes, pos: int, value: int) -> tuple[int, int]:
+    """Read the continuation bytes of an integer whose prefix was all ones (`value`)."""
+    shift = 0
+    for at in range(pos, min(pos + _MAX_INT_BYTES, len(block))):
+        byte = block[at]
+        value += (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, at + 1
+        shift += 7
+    if pos + _MAX_INT_BYTES > len(block):
+        raise HPACKError("truncated integer")
+    raise HPACKError(f"integer longer than {_MAX_INT_BYTES} continuation bytes")
+
+
+def _read_string(block: bytes, pos: int, limit: int) -> tuple[bytes, int]:
+    """Read a string literal at `pos`, refusing one longer than `limit` before copying it."""
+    try:
+        first = block[pos]
+    except IndexError:
+        raise HPACKError("truncated header block") from None
+    length = first & 0x7F
+    pos += 1
+    if length == 0x7F:
+        length, pos = _read_int(block, pos, 0x7F)
+    end = pos + length
+    if end > len(block):
+        raise HPACKError("truncated string")
+    if first & 0x80:
+        # Every code is at least 5 bits long: within this bound, the output fits the limit.
+        if length * 8 // 5 > limit:
+            return _huffman_bounded(block, pos, end, limit), end
+        decoded, row = _huffman_run(block[pos:end], ROOT_ROW)
+        if id(row) in ACCEPTING:
+            return decoded, end
+        raise HPACKError(_BAD_PADDING)
+    if length > limit:
+        raise HeaderListTooLarge(f"a string of {length} bytes passes the header list size")
+    return block[pos:end], end
+
+
+def _write_int(out: bytearray, flags: int, prefix: int, value: int) -> None:
+    """Append an integer with an N-bit prefix (`prefix` is 2**N - 1), ORed into `flags`."""
+    if value < prefix:
+        out.append(flags | value)
+        return
+    out.append(flags | prefix)
+    value -= prefix
+    while value >= 0x80:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+
+
+# The decoder ---------------------------------------------------------------------------------
+
+
+class Decoder:
+    """Decode the peer's header blocks (RFC 7541), with its dynamic table.
+
+    Arguments:
+
+    - `max_table_size`: the SETTINGS_HEADER_TABLE_SIZE we send, the bound on the peer's table.
+      The table starts at the protocol's 4096 bytes (RFC 9113 section 6.5.2); below that, the
+      peer's first block must open with a size update (RFC 7541 section 4.2).
+    - `max_header_list_size`: refuse header lists larger than this (RFC 9113 section 6.5.2);
+      an attribute, which may change between blocks.
+
+    ```python
+    decoder = Decoder()
+    assert decoder.decode(b"\\x82\\x84") == [(b":method", b"GET"), (b":path", b"/")]
+    ```
+    """
+
+    def __init__(self, max_table_size: int = 4096, max_header_list_size: int = 65536) -> None:
+        self.max_header_list_size = max_header_list_size
+        self._table_max = _PROTOCOL_TABLE_SIZE
+        self._size = 0
+        self._table: deque[tuple[bytes, bytes]] = deque()
+        self._required: int | None = None
+        self.set_max_table_size(max_table_size)
+
+    def set_max_table_size(self, size: int) -> None:
+        """Apply a new SETTINGS_HEADER_TABLE_SIZE of ours, once the peer has acknowledged it.
+
+        Arguments:
+
+        - `size`: the new bound. Below the table's current size, the peer's next block must
+          start with a dynamic table size update that honours it (RFC 7541 section 4.2).
+
+        ```python
+        decoder = Decoder()
+        decoder.set_max_table_size(0)
+        assert decoder.decode(b"\\x20\\x82") == [(b":method", b"GET")]
+        ```
+        """
+        self._allowed = size
+        if size < self._table_max:
+            self._required = size if self._required is None else min(self._required, size)
+
+    def decode(self, block: bytes) -> list[tuple[bytes, bytes]]:
+        """Decode one complete header block into `(name, value)` pairs, as sent.
+
+        Arguments:
+
+        - `block`: the block fragments of HEADERS and CONTINUATION frames, joined.
+
+        ```python
+        assert Decoder().decode(b"\\x88") == [(b":status", b"200")]
+        ```
+        """
+        headers: list[tuple[bytes, bytes]] = []
+        pos, end = 0, len(block)
+        if self._required is not None or (end and block[0] & 0xE0 == 0x20):
+            pos = self._size_updates(block)
+        total, limit = 0, self.max_header_list_size
+        while pos < end:
+            byte = block[pos]
+            if byte & 0x80:  # RFC 7541 section 6.1
+                index = byte & 0x7F
+                pos += 1
+                if index == 0x7F:
+                    index, pos = _read_int(block, pos, 0x7F)
+                field = _STATIC[index] if 0 < index <= _STATIC_COUNT else self._dynamic(index)
+            elif byte & 0x40:  # section 6.2.1
+                field, pos = self._literal(block, pos, 0x3F, limit - total - _ENTRY_OVERHEAD)
+                self._add(field)
+            elif byte & 0x20:  # section 4.2: size updates only open a block
+                raise HPACKError("dynamic table size update after a header field")
+            else:  # sections 6.2.2 and 6.2.3
+                field, pos = self._literal(block, pos, 0x0F, limit - total - _ENTRY_OVERHEAD)
+            total += len(field[0]) + len(field[1]) + _ENTRY_OVERHEAD
+            if total > limit:
+                raise HeaderListTooLarge(f"header list larger than {limit} bytes")
+            headers.append(field)
+        return headers
+
+    def _size_updates(self, block: bytes) -> int:
+        """Apply the size updates opening a block (RFC 7541 section 6.3); return what follows."""
+        pos = 0
+        while pos < len(block) and block[pos] & 0xE0 == 0x20:
+            size = block[pos] & 0x1F
+            pos += 1
+            if size == 0x1F:
+                size, pos = _read_int(block, pos, 0x1F)
+            if size > self._allowed:
+                raise HPACKError(f"dynamic table size {size} above our limit of {self._allowed}")
+            if self._required is not None and size <= self._required:
+                self._required = None
+            self._table_max = size
+            self._evict(size)
+        if self._required is not None:
+            raise HPACKError("missing dynamic table size update after our settings change")
+        return pos
+
+    def _literal(
+        self, block: bytes, pos: int, prefix: int, budget: int
+    ) -> tuple[tuple[bytes, bytes], int]:
+        """Read a literal field whose name index has `prefix` bits, within `budget` bytes."""
+        index = block[pos] & prefix
+        pos += 1
+        if index == prefix:
+            index, pos = _read_int(block, pos, prefix)
+        if index:
+            name = _STATIC[index][0] if index <= _STATIC_COUNT else self._dynamic(index)[0]
+        else:
+            name, pos = _read_string(block, pos, budget)
+        value, pos = _read_string(block, pos, budget - len(name))
+        return (name, value), pos
+
+    def _dynamic(self, index: int) -> tuple[bytes, bytes]:
+        """The field at a dynamic table index (RFC 7541 section 2.3.3)."""
+        if index > _STATIC_COUNT and index - _STATIC_COUNT <= len(self._table):
+            return self._table[index - _STATIC_COUNT - 1]
+        raise HPACKError(f"invalid header table index {index}")
+
+    def _add(self, field: tuple[bytes, bytes]) -> None:
+        """Insert a field, evicting the oldest entries to make room (RFC 7541 section 4.4)."""
+        size = len(field[0]) + len(field[1]) + _ENTRY_OVERHEAD
+        self._evict(max(self._table_max - size, 0))
+        if size <= self._table_max:
+            self._table.appendleft(field)
+            self._size += size
+
+    def _evict(self, limit: int) -> None:
+        """Drop the oldest entries until the table holds at most `limit` bytes."""
+        while self._size > limit:
+            name, value = self._table.pop()
+            self._size -= len(name) + len(value) + _ENTRY_OVERHEAD
+
+
+# The encoder ---------------------------------------------------------------------------------
+
+_STATIC_FIELDS: Final = {field: index for index, field in enumerate(STATIC_TABLE, 1)}
+_STATIC_NAMES: Final = {
+    name: index for index, (name, _) in reversed(list(enumerate(STATIC_TABLE, 1)))
+}
+# RFC 7541 section 7.1.3: fields carrying secrets are sent as "never indexed" literals, which
+# intermediaries must forward the same way, so that no table probing can guess them.
+_SENSITIVE: Final = frozenset((b"authorization", b"proxy-authorization", b"cookie"))
+# Values that differ from one request to the next would only push the useful entries out.
+_UNIQUE: Final = frozenset((b":path", b"content-length", b"if-modified-since", b"if-none-match"))
+# We never use a bigger table than the protocol's initial size, whatever the peer allows.
+_ENCODER_TABLE_SIZE: Final = _PROTOCOL_TABLE_SIZE
+
+
+class Encoder:
+    """Encode our header lists into blocks (RFC 7541), with a dynamic table of repeated fields.
+
+    Strings are sent without Huffman coding: on the header lists of requests it saves few bytes
+    and costs more time than it saves.
+
+    ```python
+    encoder = Encoder()
+    assert encoder.encode([(b":method", b"GET"), (b":path", b"/")]) == b"\\x82\\x84"
+    ```
+    """
+
+    def __init__(self) -> None:
+        self._max_size = _ENCODER_TABLE_SIZE
+        self._size = 0
+        self._table: deque[tuple[bytes, bytes]] = deque()
+        # A field's insertion number; the newest field has number `_inserted - 1`.
+        self._numbers: dict[tuple[bytes, bytes], int] = {}
+        self._inserted = 0
+        self._smallest: int | None = None
+
+    def set_max_table_size(self, size: int) -> None:
+        """Apply the peer's SETTINGS_HEADER_TABLE_SIZE.
+
+        Arguments:
+
+        - `size`: the largest dynamic table the peer's decoder allows. When our table size
+          changes, the next block opens with size updates (RFC 7541 sections 4.2 and 6.3).
+
+        ```python
+        encoder = Encoder()
+        encoder.set_max_table_size(0)
+        assert encoder.encode([(b":method", b"GET")]) == b"\\x20\\x82"
+        ```
+        """
+        size = min(size, _ENCODER_TABLE_SIZE)
+        if size != self._max_size:
+            self._max_size = size
+            self._evict(size)
+            # RFC 7541 section 4.2: after several changes, the smallest size is signalled too.
+            self._smallest = size if self._smallest is None else min(self._smallest, size)
+
+    def encode(self, headers: list[tuple[bytes, bytes]]) -> bytes:
+        """Encode one header list into a header block.
+
+        Arguments:
+
+        - `headers`: `(name, value)` pairs, names already lower-cased and validated.
+
+        ```python
+        assert Encoder().encode([(b":status", b"200")]) == b"\\x88"
+        ```
+        """
+        out = bytearray()
+        if self._smallest is not None:
+            if self._smallest < self._max_size:
+                _write_int(out, 0x20, 0x1F, self._smallest)
+            _write_int(out, 0x20, 0x1F, self._max_size)
+            self._smallest = None
+        numbers = self._numbers
+        for field in headers:
+            index = _STATIC_FIELDS.get(field)
+            if index is None and field in numbers:
+                index = self._inserted + _STATIC_COUNT - numbers[field]
+            if index is not None:
+                _write_int(out, 0x80, 0x7F, index)
+                continue
+            self._literal(out, field)
+        return bytes(out)
+
+    def _literal(self, out: bytearray, field: tuple[bytes, bytes]) -> None:
+        """Append a literal field, indexing it in the table when it is worth keeping."""
+        name, value = field
+        name_index = _STATIC_NAMES.get(name, 0)
+        size = len(name) + len(value) + _ENTRY_OVERHEAD
+        if name in _SENSITIVE:
+            _write_int(out, 0x10, 0x0F, name_index)
+        elif name in _UNIQUE or size > self._max_size // 4:
+            _write_int(out, 0x00, 0x0F, name_index)
+        else:
+            _write_int(out, 0x40, 0x3F, name_index)
+            self._evict(self._max_size - size)
+            self._table.append(field)
+            self._numbers[field] = self._inserted
+            self._inserted += 1
+            self._size += size
+        if not name_index:
+            _write_int(out, 0, 0x7F, len(name))
+            out += name
+        _write_int(out, 0, 0x7F, len(value))
+        out += value
+
+    def _evict(self, limit: int) -> None:
+        """Drop the oldest entries until the table holds at most `limit` bytes."""
+        while self._size > limit:
+            name, value = field = self._table.popleft()
+            del self._numbers[field]
+            self._size -= len(name) + len(value) + _ENTRY_OVERHEAD
