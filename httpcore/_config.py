@@ -312,6 +312,10 @@ class PoolLimits:
         )
 
 
+# ProtocolLimits.max_decompression_ratio: Apache POI's bound for zip entries is the same.
+DEFAULT_DECOMPRESSION_RATIO = 100
+
+
 class ProtocolLimits:
     """Bounds on what a server can make the client consume while reading a response.
 
@@ -321,6 +325,10 @@ class ProtocolLimits:
     * `max_body_bytes`: the decoded size of a body read whole (`stream=False`, `read()`); None
       (the default) for no bound. Streamed bodies are not bounded by it: they come in pieces
       of at most 64 KiB, however well they compress, and the reader decides when to stop.
+    * `max_decompression_ratio`: once a compressed body has decoded to more than 8 MiB, it may
+      not decode to more than this many times the bytes received for it (read whole or
+      streamed); None for no bound. A decompression bomb stops there, at a size proportional
+      to what the server sent.
 
     Exceeding a limit raises `LimitExceeded`, naming the limit.
 
@@ -331,6 +339,7 @@ class ProtocolLimits:
 
     __slots__ = (
         "max_body_bytes",
+        "max_decompression_ratio",
         "max_header_bytes",
         "max_header_count",
         "max_informational_responses",
@@ -343,12 +352,15 @@ class ProtocolLimits:
         max_header_count: int = 128,
         max_informational_responses: int = 32,
         max_body_bytes: int | None = None,
+        max_decompression_ratio: int | None = DEFAULT_DECOMPRESSION_RATIO,
     ):
+        ratio = max_decompression_ratio
         for name, value, minimum in (
             ("max_header_bytes", max_header_bytes, 1),
             ("max_header_count", max_header_count, 1),
             ("max_informational_responses", max_informational_responses, 0),
             ("max_body_bytes", 0 if max_body_bytes is None else max_body_bytes, 0),
+            ("max_decompression_ratio", 1 if ratio is None else ratio, 1),
         ):
             if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
                 raise ValueError(f"{name} must be an int >= {minimum}, not {value!r}")
@@ -356,6 +368,7 @@ class ProtocolLimits:
         self.max_header_count = max_header_count
         self.max_informational_responses = max_informational_responses
         self.max_body_bytes = max_body_bytes
+        self.max_decompression_ratio = max_decompression_ratio
 
     def too_many_informational(self) -> LimitExceeded:
         """The error for a server that sends more 1xx responses than allowed."""
@@ -364,12 +377,13 @@ class ProtocolLimits:
             "(ProtocolLimits.max_informational_responses)"
         )
 
-    def _key(self) -> tuple[int, int, int, int | None]:
+    def _key(self) -> tuple[int, int, int, int | None, int | None]:
         return (
             self.max_header_bytes,
             self.max_header_count,
             self.max_informational_responses,
             self.max_body_bytes,
+            self.max_decompression_ratio,
         )
 
     def __eq__(self, other: object) -> bool:
@@ -383,7 +397,8 @@ class ProtocolLimits:
             f"ProtocolLimits(max_header_bytes={self.max_header_bytes!r}, "
             f"max_header_count={self.max_header_count!r}, "
             f"max_informational_responses={self.max_informational_responses!r}, "
-            f"max_body_bytes={self.max_body_bytes!r})"
+            f"max_body_bytes={self.max_body_bytes!r}, "
+            f"max_decompression_ratio={self.max_decompression_ratio!r})"
         )
 
 

@@ -31,13 +31,16 @@ from collections.abc import Callable, Iterator, Sequence
 from types import ModuleType
 from typing import Any
 
-from ._exceptions import DecodingError
+from ._exceptions import DecodingError, LimitExceeded
 
 MAX_CHUNK = 64 * 1024
 """The largest decoded piece a decoder returns (identity returns its input as it is)."""
 
 MAX_CODINGS = 5
 """Longer chains of codings are not decoded: each layer costs time and memory."""
+
+RATIO_FLOOR = 8 * 1024 * 1024
+"""Decoded bytes below which `RatioLimit` lets any ratio through."""
 
 # brotli's output buffer starts as one block of just under 32 KiB and grows only while
 # below the limit, so a smaller limit keeps each process() result to that one block.
@@ -411,6 +414,51 @@ class MultiDecoder(Decoder):
 
 
 IDENTITY = IdentityDecoder()
+
+
+class RatioLimit(Decoder):
+    """Another decoder, stopped when its output outgrows its input by more than `ratio`.
+
+    Small bodies (up to `RATIO_FLOOR` decoded bytes) decode whatever their ratio; past that,
+    more than `ratio` decoded bytes per byte received raises `LimitExceeded`.
+
+    ```python
+    import gzip
+
+    decoder = RatioLimit(get_decoder([b"gzip"]), ratio=100)
+    bomb = gzip.compress(bytes(RATIO_FLOOR * 2))
+    try:
+        for piece in decoder.decode_iter(bomb):
+            pass
+    except LimitExceeded:
+        pass  # stopped at a little over RATIO_FLOOR bytes
+    ```
+    """
+
+    __slots__ = ("_decoded", "_inner", "_ratio", "_received")
+
+    def __init__(self, inner: Decoder, ratio: int) -> None:
+        self._inner = inner
+        self._ratio = ratio
+        self._received = 0
+        self._decoded = 0
+
+    def decode_iter(self, data: bytes) -> Iterator[bytes]:
+        self._received += len(data)
+        return self._checked(self._inner.decode_iter(data))
+
+    def flush_iter(self) -> Iterator[bytes]:
+        return self._checked(self._inner.flush_iter())
+
+    def _checked(self, pieces: Iterator[bytes]) -> Iterator[bytes]:
+        for piece in pieces:
+            self._decoded += len(piece)
+            if self._decoded > RATIO_FLOOR and self._decoded > self._ratio * self._received:
+                raise LimitExceeded(
+                    f"the body decompresses to more than {self._ratio} times its size "
+                    "(ProtocolLimits.max_decompression_ratio)"
+                )
+            yield piece
 
 
 def _available_codecs() -> dict[bytes, Callable[[], Decoder]]:

@@ -140,6 +140,7 @@ class AsyncHTTP11Connection:
             stream=_ResponseBody(self, timeout.read_timeout),
             on_close=on_close,
             max_body_bytes=self._limits.max_body_bytes,
+            max_decompression_ratio=self._limits.max_decompression_ratio,
             trace=trace,
         )
 

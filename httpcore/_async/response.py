@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterable
 from typing import TYPE_CHECKING
 
-from .._decoders import IDENTITY, Decoder, get_decoder
+from .._config import DEFAULT_DECOMPRESSION_RATIO
+from .._decoders import IDENTITY, Decoder, RatioLimit, get_decoder
 from .._exceptions import LimitExceeded, ResponseClosed, ResponseNotRead, StreamConsumed
 from .._models import get_header_values
 from .._trace import NO_INFO
@@ -43,6 +44,7 @@ class Response:
         on_close: Callable[[bool], None] | None = None,
         trace: AsyncTracer | None = None,
         max_body_bytes: int | None = None,
+        max_decompression_ratio: int | None = DEFAULT_DECOMPRESSION_RATIO,
     ) -> None:
         self.status_code = status_code
         self.reason = reason
@@ -54,6 +56,8 @@ class Response:
         self._trace = trace
         # ProtocolLimits.max_body_bytes: the most read() takes into memory.
         self.max_body_bytes = max_body_bytes
+        # ProtocolLimits.max_decompression_ratio, for read() and stream().
+        self.max_decompression_ratio = max_decompression_ratio
         self._consumed = stream is None
         self.is_closed = stream is None
 
@@ -77,7 +81,7 @@ class Response:
             # The same work as stream(), without its generators: this runs for every
             # response that is not streamed, so it stays on the fast path.
             stream = self._take_stream()
-            decoder = get_decoder(get_header_values(self.headers, b"content-encoding"))
+            decoder = self._decoder()
             parts: list[bytes] = []
             try:
                 if self.max_body_bytes is not None:
@@ -108,6 +112,13 @@ class Response:
             size = _extend_bounded(parts, decoder.decode_iter(chunk), size, limit)
         _extend_bounded(parts, decoder.flush_iter(), size, limit)
 
+    def _decoder(self) -> Decoder:
+        decoder = get_decoder(get_header_values(self.headers, b"content-encoding"))
+        ratio = self.max_decompression_ratio
+        if decoder is IDENTITY or ratio is None:
+            return decoder
+        return RatioLimit(decoder, ratio)
+
     def _take_stream(self) -> AsyncIterator[bytes]:
         if self._consumed:
             raise StreamConsumed("the response body was already read")
@@ -127,7 +138,7 @@ class Response:
             if self._body:
                 yield self._body
             return
-        decoder = get_decoder(get_header_values(self.headers, b"content-encoding"))
+        decoder = self._decoder()
         # Held here: dropped mid-body, raw() would release the connection before a decoding
         # error is reported.
         chunks = self.raw(chunk_size)

@@ -141,6 +141,7 @@ class SyncHTTP11Connection:
             stream=_ResponseBody(self, timeout.read_timeout),
             on_close=on_close,
             max_body_bytes=self._limits.max_body_bytes,
+            max_decompression_ratio=self._limits.max_decompression_ratio,
             trace=trace,
         )
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from .._decoders import IDENTITY, Decoder, get_decoder
+from .._config import DEFAULT_DECOMPRESSION_RATIO
+from .._decoders import IDENTITY, Decoder, RatioLimit, get_decoder
 from .._exceptions import LimitExceeded, ResponseClosed, ResponseNotRead, StreamConsumed
 from .._models import get_header_values
 from .._trace import NO_INFO
@@ -44,6 +45,7 @@ class SyncResponse:
         on_close: Callable[[bool], None] | None = None,
         trace: SyncTracer | None = None,
         max_body_bytes: int | None = None,
+        max_decompression_ratio: int | None = DEFAULT_DECOMPRESSION_RATIO,
     ) -> None:
         self.status_code = status_code
         self.reason = reason
@@ -55,6 +57,8 @@ class SyncResponse:
         self._trace = trace
         # ProtocolLimits.max_body_bytes: the most read() takes into memory.
         self.max_body_bytes = max_body_bytes
+        # ProtocolLimits.max_decompression_ratio, for read() and stream().
+        self.max_decompression_ratio = max_decompression_ratio
         self._consumed = stream is None
         self.is_closed = stream is None
 
@@ -78,7 +82,7 @@ class SyncResponse:
             # The same work as stream(), without its generators: this runs for every
             # response that is not streamed, so it stays on the fast path.
             stream = self._take_stream()
-            decoder = get_decoder(get_header_values(self.headers, b"content-encoding"))
+            decoder = self._decoder()
             parts: list[bytes] = []
             try:
                 if self.max_body_bytes is not None:
@@ -109,6 +113,13 @@ class SyncResponse:
             size = _extend_bounded(parts, decoder.decode_iter(chunk), size, limit)
         _extend_bounded(parts, decoder.flush_iter(), size, limit)
 
+    def _decoder(self) -> Decoder:
+        decoder = get_decoder(get_header_values(self.headers, b"content-encoding"))
+        ratio = self.max_decompression_ratio
+        if decoder is IDENTITY or ratio is None:
+            return decoder
+        return RatioLimit(decoder, ratio)
+
     def _take_stream(self) -> Iterator[bytes]:
         if self._consumed:
             raise StreamConsumed("the response body was already read")
@@ -128,7 +139,7 @@ class SyncResponse:
             if self._body:
                 yield self._body
             return
-        decoder = get_decoder(get_header_values(self.headers, b"content-encoding"))
+        decoder = self._decoder()
         # Held here: dropped mid-body, raw() would release the connection before a decoding
         # error is reported.
         chunks = self.raw(chunk_size)

@@ -389,12 +389,17 @@ def test_protocol_limits_defaults_and_repr():
     limits = ProtocolLimits()
     assert (limits.max_header_bytes, limits.max_header_count) == (65536, 128)
     assert (limits.max_informational_responses, limits.max_body_bytes) == (32, None)
+    assert limits.max_decompression_ratio == 100
     assert repr(limits) == (
         "ProtocolLimits(max_header_bytes=65536, max_header_count=128, "
-        "max_informational_responses=32, max_body_bytes=None)"
+        "max_informational_responses=32, max_body_bytes=None, max_decompression_ratio=100)"
     )
     custom = ProtocolLimits(
-        max_header_bytes=1, max_header_count=2, max_informational_responses=0, max_body_bytes=0
+        max_header_bytes=1,
+        max_header_count=2,
+        max_informational_responses=0,
+        max_body_bytes=0,
+        max_decompression_ratio=None,
     )
     assert eval(repr(custom), {"ProtocolLimits": ProtocolLimits}) == custom
 
@@ -406,6 +411,7 @@ def test_protocol_limits_equality_and_hash():
     assert ProtocolLimits(max_header_bytes=5) != ProtocolLimits(max_header_bytes=6)
     assert ProtocolLimits(max_body_bytes=5) != ProtocolLimits()
     assert ProtocolLimits(max_informational_responses=5) != ProtocolLimits()
+    assert ProtocolLimits(max_decompression_ratio=None) != ProtocolLimits()
     assert ProtocolLimits() != PoolLimits()
 
 
@@ -421,6 +427,12 @@ def test_bad_protocol_limits(field, value):
 def test_bad_optional_protocol_limits(field, value):
     with pytest.raises(ValueError, match=f"{field} must be an int >= 0"):
         ProtocolLimits(**{field: value})
+
+
+@pytest.mark.parametrize("value", [0, -1, True, 1.5, "64"])
+def test_bad_decompression_ratio(value):
+    with pytest.raises(ValueError, match="max_decompression_ratio must be an int >= 1"):
+        ProtocolLimits(max_decompression_ratio=value)
 
 
 def test_pool_keeps_the_configs_it_was_given():

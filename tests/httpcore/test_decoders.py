@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
+import os
 import random
 import struct
 import types
@@ -18,6 +19,7 @@ from httpcore import _decoders
 from httpcore._decoders import (
     MAX_CHUNK,
     MAX_CODINGS,
+    RATIO_FLOOR,
     SUPPORTED_ENCODINGS,
     BrotliDecoder,
     Decoder,
@@ -25,10 +27,11 @@ from httpcore._decoders import (
     GzipDecoder,
     IdentityDecoder,
     MultiDecoder,
+    RatioLimit,
     ZstdDecoder,
     get_decoder,
 )
-from httpcore._exceptions import DecodingError
+from httpcore._exceptions import DecodingError, LimitExceeded
 
 _rng = random.Random(20240101)
 # Text that compresses well, then bytes that do not: the output spans several pieces.
@@ -492,3 +495,27 @@ def test_supported_encodings_name_what_is_installed(monkeypatch: pytest.MonkeyPa
     assert set(codecs) == {b"identity", b"gzip", b"x-gzip", b"deflate", b"br"}
     installed.clear()
     assert b"br" not in _decoders._available_codecs()
+
+
+def test_ratio_limit_lets_small_bodies_through_whatever_their_ratio() -> None:
+    data = gzip.compress(bytes(RATIO_FLOOR))
+    decoder = RatioLimit(get_decoder([b"gzip"]), ratio=2)
+    pieces = [*decoder.decode_iter(data), *decoder.flush_iter()]
+    assert b"".join(pieces) == bytes(RATIO_FLOOR)
+
+
+def test_ratio_limit_stops_a_bomb_past_the_floor() -> None:
+    decoder = RatioLimit(get_decoder([b"gzip"]), ratio=100)
+    decoded = 0
+    with pytest.raises(LimitExceeded, match=r"more than 100 times .*max_decompression_ratio"):
+        for piece in decoder.decode_iter(gzip.compress(bytes(4 * RATIO_FLOOR))):
+            decoded += len(piece)
+    assert RATIO_FLOOR - MAX_CHUNK < decoded <= RATIO_FLOOR
+
+
+def test_ratio_limit_passes_a_body_within_the_ratio() -> None:
+    body = os.urandom(RATIO_FLOOR // 4) * 8
+    decoder = RatioLimit(get_decoder([b"gzip"]), ratio=100)
+    data = gzip.compress(body)
+    pieces = [*decoder.decode_iter(data[:1000]), *decoder.decode_iter(data[1000:])]
+    assert b"".join([*pieces, *decoder.flush_iter()]) == body

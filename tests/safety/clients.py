@@ -57,8 +57,14 @@ class Client:
         elif kind == "core-sync":
             self._client = httpcore.SyncConnectionPool(ssl=ssl, timeout=timeout, **pool_options)
         else:
-            self._client = (requests_async if self.is_async else requests).Session()
+            module = requests_async if self.is_async else requests
+            self._client = module.Session()
             self._client.verify = verify
+            if "protocol_limits" in pool_options:
+                adapters = requests_async if self.is_async else requests.adapters
+                adapter = adapters.HTTPAdapter(**pool_options)
+                for prefix in ("http://", "https://"):
+                    self._client.mount(prefix, adapter)
 
     def __repr__(self) -> str:
         return f"<Client {self.kind}>"

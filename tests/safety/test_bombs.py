@@ -22,7 +22,7 @@ import brotli
 import pytest
 import zstandard
 
-from httpcore._decoders import MAX_CHUNK
+from httpcore._decoders import MAX_CHUNK, RATIO_FLOOR
 from tests.safety.clients import KINDS, REQUESTS_KINDS
 from tests.safety.hostile import response, send
 
@@ -62,17 +62,18 @@ def bombs() -> dict[str, bytes]:
     return {coding: encode() for coding, encode in ENCODERS.items()}
 
 
-def run_client(kind: str, mode: str, url: str) -> dict[str, int]:
+def run_client(kind: str, mode: str, url: str, ratio: str = "") -> dict[str, int | str]:
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
-        [sys.executable, "-m", "tests.safety.bomb_client", kind, mode, url],
+        [sys.executable, "-m", "tests.safety.bomb_client", kind, mode, url, ratio],
         capture_output=True,
         check=True,
         cwd=ROOT,
         env=environment,
         timeout=60,
     )
-    return json.loads(done.stdout)
+    report: dict[str, int | str] = json.loads(done.stdout)
+    return report
 
 
 def bomb(data: bytes, coding: str) -> bytes:
@@ -86,14 +87,35 @@ CASES = [(kind, "gzip") for kind in KINDS] + [
 
 @pytest.mark.parametrize(("kind", "coding"), CASES)
 async def test_streamed_bomb_stays_small(hostile, bombs, kind, coding):
+    # With the ratio bound lifted, the whole bomb streams through in small pieces.
     data = bombs[coding]
     assert len(data) < DECODED // 500
     server = hostile({"/bomb": send(bomb(data, coding))})
-    report = run_client(kind, "stream", server.url + "/bomb")
+    report = run_client(kind, "stream", server.url + "/bomb", "none")
     assert report["status"] == 200
     assert report["size"] == DECODED
     assert report["largest_chunk"] <= MAX_CHUNK
     assert report["peak_kib"] - report["baseline_kib"] < GROWTH_KIB, report
+
+
+@pytest.mark.parametrize("mode", ["stream", "fetch"])
+@pytest.mark.parametrize(("kind", "coding"), CASES)
+async def test_bomb_stops_at_the_ratio_bound(hostile, bombs, kind, coding, mode):
+    # By default, read whole or streamed, a bomb is refused a little past RATIO_FLOOR.
+    server = hostile({"/bomb": send(bomb(bombs[coding], coding))})
+    report = run_client(kind, mode, server.url + "/bomb")
+    assert report["error"] == "LimitExceeded", report
+    assert "max_decompression_ratio" in str(report["message"])
+    assert report["peak_kib"] - report["baseline_kib"] < GROWTH_KIB, report
+
+
+async def test_well_compressed_body_under_the_floor_is_whole(hostile):
+    # Any ratio is fine for a body that decodes to no more than RATIO_FLOOR.
+    data = gzip.compress(bytes(RATIO_FLOOR))
+    assert len(data) * 100 < RATIO_FLOOR
+    server = hostile({"/zeros": send(bomb(data, "gzip"))})
+    report = run_client("core-async", "fetch", server.url + "/zeros")
+    assert (report["status"], report["size"]) == (200, RATIO_FLOOR)
 
 
 @pytest.mark.parametrize("kind", REQUESTS_KINDS)
