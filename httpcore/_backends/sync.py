@@ -26,6 +26,8 @@ from .._exceptions import (
 )
 
 if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
     from .._trace import TraceEvent, TraceHook
 
 _SENDALL_LIMIT = 1024 * 1024
@@ -402,12 +404,12 @@ class SyncBackend:
         return next((a for a in addresses if ":" not in a), addresses[0])
 
     def resolve_all(self, host: str, port: int, *, timeout: float | None) -> list[str]:
-        """The addresses of `host`, in the order the resolver gives them, without repeats.
-
-        `timeout` is not applied: the C resolver cannot be interrupted.
-        """
+        """The addresses of `host`, in the order the resolver gives them, without repeats."""
+        deadline = None if timeout is None else time.monotonic() + timeout
         try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            infos = _getaddrinfo(host, port, deadline)
+        except TimeoutError as exc:
+            raise ConnectTimeout(f"timed out resolving {host}") from exc
         except OSError as exc:
             raise ConnectError(f"cannot resolve {host}: {exc}") from exc
         return list(dict.fromkeys(str(info[4][0]) for info in infos))
@@ -423,8 +425,8 @@ class SyncBackend:
     ) -> SyncStream:
         """Open a TCP connection, with TLS when `ssl_context` is given.
 
-        `timeout` bounds the whole: each address in turn, then the TLS handshake (name
-        resolution aside: the C resolver cannot be interrupted).
+        `timeout` bounds the whole: name resolution, each address in turn, then the TLS
+        handshake.
         """
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
@@ -467,7 +469,7 @@ def _connect_any(host: str, port: int, deadline: float | None) -> socket.socket:
     """A connected socket to the first address of `host` that accepts, as
     `socket.create_connection` does, with one deadline for all of them."""
     error: OSError | None = None
-    for family, kind, proto, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+    for family, kind, proto, _, address in _getaddrinfo(host, port, deadline):
         sock = socket.socket(family, kind, proto)
         try:
             sock.settimeout(_remaining(deadline))
@@ -482,3 +484,45 @@ def _connect_any(host: str, port: int, deadline: float | None) -> socket.socket:
         return sock
     assert error is not None, "getaddrinfo gave no address"
     raise error
+
+
+_resolver: ThreadPoolExecutor | None = None
+_resolver_lock = threading.Lock()
+# Lookups stuck in the resolver hold these threads until it answers; past them, new lookups
+# queue, and still time out on time.
+_RESOLVER_THREADS = 4
+
+
+def _getaddrinfo(host: str, port: int, deadline: float | None) -> list[tuple[Any, ...]]:
+    """`socket.getaddrinfo` for TCP, given up on at `deadline`.
+
+    The C resolver cannot be interrupted, so a lookup with a deadline runs in a thread of its
+    own, and the caller stops waiting for it at the deadline (`TimeoutError`), as asyncio does.
+    """
+    try:
+        # A numeric address needs no resolver, and no thread.
+        return list(
+            socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)
+        )
+    except socket.gaierror:
+        if deadline is None:
+            return list(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+    future = _resolver_pool().submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    try:
+        return list(future.result(_remaining(deadline)))
+    except TimeoutError:
+        future.cancel()
+        raise
+
+
+def _resolver_pool() -> ThreadPoolExecutor:
+    global _resolver
+    # Imported on first use: `import httpcore` does not pay for it.
+    import concurrent.futures
+
+    with _resolver_lock:
+        if _resolver is None:
+            _resolver = concurrent.futures.ThreadPoolExecutor(
+                _RESOLVER_THREADS, thread_name_prefix="httpcore-resolver"
+            )
+        return _resolver

@@ -78,6 +78,7 @@ class Options:
     http2: bool = False
     proxies: dict[str, str] = field(default_factory=dict)
     timeout: float | None = None
+    max_time: float | None = None
     verify: bool | str = True
     cert: str | tuple[str, str] | None = None
     follow: bool = True
@@ -194,6 +195,12 @@ def _add_connection_options(parser: argparse.ArgumentParser) -> None:
         "--timeout", type=_positive_float, metavar="SECONDS", help="connect and read timeout"
     )
     group.add_argument(
+        "--max-time",
+        type=_positive_float,
+        metavar="SECONDS",
+        help="deadline for the whole exchange, redirects and body included",
+    )
+    group.add_argument(
         "--verify",
         action=argparse.BooleanOptionalAction,
         default=True,
@@ -269,6 +276,7 @@ def _options(args: argparse.Namespace) -> Options:
         auth_type=args.auth_type,
         http2=args.http2,
         timeout=args.timeout,
+        max_time=args.max_time,
         follow=args.follow,
         max_redirects=args.max_redirects,
         verbose=args.verbose,

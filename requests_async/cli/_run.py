@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import httpcore
+from requests_async._sync.adapters import TimeoutTypes, _timeout_config
 from requests_async.sync import Request, Response, Session
 from requests_async.sync.adapters import HTTPAdapter
 from requests_async.sync.auth import HTTPBasicAuth, HTTPDigestAuth
@@ -139,7 +141,7 @@ def run(options: Options, streams: Streams, prog: str) -> int:
             prepared.url, options.proxies, True, options.verify, options.cert
         )
         response = session.send(
-            prepared, timeout=options.timeout, allow_redirects=options.follow, **settings
+            prepared, timeout=_timeouts(options), allow_redirects=options.follow, **settings
         )
         stack.callback(response.close)
         _print_hops(printer, response, parts)
@@ -232,3 +234,10 @@ def _save(
     rate = _download.format_size(progress.speed)
     say(f"Done: {_download.format_size(done)} in {took:.1f}s ({rate}/s)\n")
     return ExitStatus.OK
+
+
+def _timeouts(options: Options) -> TimeoutTypes:
+    """`--timeout` as requests takes it, with `--max-time` as its total timeout."""
+    if options.max_time is None:
+        return options.timeout
+    return httpcore.TimeoutConfig(_timeout_config(options.timeout), total_timeout=options.max_time)

@@ -95,6 +95,7 @@ def test_options_are_collected(tmp_path):
         [
             "--http2",
             "--timeout=2.5",
+            "--max-time=30",
             "--no-follow",
             "--max-redirects=3",
             "--proxy=http:http://proxy:3128",
@@ -111,6 +112,7 @@ def test_options_are_collected(tmp_path):
         "duohttp",
     )
     assert (options.http2, options.timeout, options.follow) == (True, 2.5, False)
+    assert options.max_time == 30
     assert options.max_redirects == 3
     assert options.proxies == {"http": "http://proxy:3128", "all": "socks5://proxy:1080"}
     assert (options.auth, options.auth_type) == (("user", "pa:ss"), "digest")
@@ -146,6 +148,7 @@ def test_a_password_is_prompted_for(monkeypatch):
         (["127.0.0.1:1", "--cert-key", "{file}"], "--cert-key needs --cert"),
         (["127.0.0.1:1", "--cert", "{missing}"], "no such file"),
         (["127.0.0.1:1", "--timeout", "0"], "not a positive number"),
+        (["127.0.0.1:1", "--max-time", "-1"], "not a positive number"),
         (["127.0.0.1:1", "--timeout", "soon"], "not a positive number"),
         (["127.0.0.1:1", "--timeout", "inf"], "not a positive number"),
         (["127.0.0.1:1", "--max-redirects", "-1"], "not a count"),

@@ -10,6 +10,7 @@ import re
 import runpy
 import socket
 import sys
+import time
 
 import pytest
 
@@ -271,6 +272,22 @@ def test_timeouts_exit_8(cli, server, full_backlog_listener, path):
     result = cli("--timeout", "0.2", url)
     assert result.status == ExitStatus.TIMEOUT
     assert result.stderr.startswith("duohttp: error: timed out: ")
+
+
+def test_max_time_bounds_the_whole_exchange(cli, raw_server):
+    # Each byte comes well within --timeout; the body as a whole would take 30 seconds.
+    def drip(conn):
+        conn.read_request()
+        conn.send(b"HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n")
+        while not conn.wait_closed(0.03):
+            conn.send(b"x")
+
+    started = time.monotonic()
+    result = cli("--timeout", "5", "--max-time", "0.3", raw_server(drip).url)
+    assert result.status == ExitStatus.TIMEOUT
+    assert result.stderr.startswith("duohttp: error: timed out: ")
+    assert "total_timeout" in result.stderr
+    assert time.monotonic() - started < 4
 
 
 def test_proxies_from_the_command_line(cli, server, squid, open_socks_proxy):

@@ -11,6 +11,7 @@ import select
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Callable
 
 import pytest
@@ -189,6 +190,48 @@ def test_sync_connect_timeout_bounds_the_tls_handshake_too(raw_server, monkeypat
             peer.host, peer.port, timeout=0, ssl_context=context, server_hostname=peer.host
         )
     assert connected.fileno() == -1
+
+
+@pytest.fixture
+def stuck_resolver(monkeypatch):
+    """Name resolution of `stuck.test` hangs (until the test ends); other names resolve."""
+    release = threading.Event()
+    real = socket.getaddrinfo
+
+    def lookup(host, port, *args, **kwargs):
+        if host == "stuck.test" and not kwargs.get("flags"):
+            release.wait(10)
+            raise socket.gaierror(socket.EAI_NONAME, "no answer")
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    yield
+    release.set()
+
+
+@pytest.mark.usefixtures("stuck_resolver")
+def test_sync_name_resolution_is_bounded():
+    started = time.monotonic()
+    with pytest.raises(httpcore.ConnectTimeout, match=r"stuck\.test:80"):
+        SyncBackend().connect_tcp("stuck.test", 80, timeout=0.2)
+    with pytest.raises(httpcore.ConnectTimeout, match=r"timed out resolving stuck\.test"):
+        SyncBackend().resolve_all("stuck.test", 80, timeout=0.2)
+    timeouts = httpcore.TimeoutConfig(5.0, total_timeout=0.2)
+    with (
+        httpcore.SyncConnectionPool(timeout=timeouts) as http,
+        pytest.raises(httpcore.TotalTimeout),
+    ):
+        http.request("GET", "http://stuck.test/")
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.usefixtures("stuck_resolver")
+def test_sync_name_resolution_with_and_without_a_timeout():
+    # In a resolver thread with a timeout, directly without one; numbers skip the resolver.
+    backend = SyncBackend()
+    assert "127.0.0.1" in backend.resolve_all("localhost", 80, timeout=5.0)
+    assert "127.0.0.1" in backend.resolve_all("localhost", 80, timeout=None)
+    assert backend.resolve_all("127.0.0.1", 80, timeout=5.0) == ["127.0.0.1"]
 
 
 async def test_async_untrusted_certificate(https_server):
