@@ -15,8 +15,8 @@ from .._models import Origin, Request
 from .._trace import TraceEvent, TraceHook, log_event
 from .http11 import AsyncHTTP11Connection, tls_version
 
-# HTTP/2 (and h2) is imported with the first HTTP/2 connection: most programs never make
-# one, and h2 costs more import time than the rest. `multiplexed` tells the two apart.
+# The HTTP/2 engine is imported with the first HTTP/2 connection: most programs never make
+# one. `multiplexed` tells the two apart.
 if TYPE_CHECKING:
     from .http2 import AsyncHTTP2Connection
 

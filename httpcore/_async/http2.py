@@ -1,4 +1,4 @@
-"""One HTTP/2 connection: concurrent requests multiplexed as streams over one socket (h2)."""
+"""One HTTP/2 connection: concurrent requests multiplexed as streams over one socket."""
 
 from __future__ import annotations
 
@@ -8,12 +8,8 @@ from collections.abc import Callable
 from types import MappingProxyType
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-import h2.events
-import h2.exceptions
-from h2.errors import ErrorCodes
-
 from .._backends.asyncio import AsyncBackend, AsyncStream, iterate_body
-from .._config import ProtocolLimits, TimeoutConfig
+from .._config import ProtocolLimits, TimeoutConfig, capped, past_deadline
 from .._exceptions import (
     ConnectTimeout,
     HTTPCoreError,
@@ -24,12 +20,15 @@ from .._exceptions import (
     Timeout,
     WriteTimeout,
 )
-from .._h2 import (
-    error_name,
-    reason_phrase,
-    request_headers,
-    response_head,
+from .._h2 import reason_phrase, request_headers, response_head
+from .._h2events import (
+    DataReceived,
+    InformationalResponseReceived,
+    ResponseReceived,
+    StreamEnded,
+    StreamReset,
 )
+from .._h2frames import ErrorCode, error_name
 from .._models import Origin, Request
 from .._trace import NO_INFO
 from .http11 import tls_version
@@ -39,7 +38,7 @@ from .response import Response
 if TYPE_CHECKING:
     from .connection import AsyncTracer
 
-# The most a request body sends per write: bounds the copy h2 makes of it.
+# The most a request body sends per write: bounds the copies made of it.
 _WRITE_SIZE = 1024 * 1024
 # Used when the server sets no SETTINGS_MAX_CONCURRENT_STREAMS (RFC 9113 section 6.5.2).
 MAX_STREAMS = 1000
@@ -97,13 +96,13 @@ class AsyncHTTP2Connection(AsyncMultiplexer):
         return (
             self._error is not None
             or self._goaway is not None
-            or self._h2.highest_outbound_stream_id >= _LAST_STREAM_ID
-            or self._h2.remote_settings.max_concurrent_streams == 0
+            or self._engine.highest_outbound_stream_id >= _LAST_STREAM_ID
+            or self._engine.max_concurrent_streams == 0
         )
 
     def has_capacity(self) -> bool:
         """Whether one more stream fits within the server's SETTINGS_MAX_CONCURRENT_STREAMS."""
-        limit = min(self._h2.remote_settings.max_concurrent_streams, MAX_STREAMS)
+        limit = min(self._engine.max_concurrent_streams, MAX_STREAMS)
         return self._reserved < limit and not self.is_stale()
 
     def reserve(self) -> None:
@@ -129,7 +128,7 @@ class AsyncHTTP2Connection(AsyncMultiplexer):
                 self._fail(RemoteProtocolError, message)
                 raise self._failure()
             await self._receive(data, timeout)
-            while not self._settings_received:
+            while not self._engine.settings_received:
                 await self._read_once(self._remaining(deadline))
         except Timeout as exc:
             raise ConnectTimeout("timed out waiting for the server's HTTP/2 settings") from exc
@@ -149,22 +148,26 @@ class AsyncHTTP2Connection(AsyncMultiplexer):
         told when the head and body are sent and the response head arrives.
         """
         stream = self._open_stream(request)
+        stream.deadline = deadline = timeout.deadline
         try:
             if trace is not None:
                 await self._send_traced(stream, request, timeout.write_timeout, trace)
             elif stream.local_ended:
-                await self._flush(timeout.write_timeout, wait=True)
+                write_timeout = capped(timeout.write_timeout, deadline)
+                await self._flush(write_timeout, wait=True, batch=True)
             else:
                 await self._send_body(stream, request, timeout.write_timeout)
             status_code, headers = await self._receive_head(stream, timeout.read_timeout)
             if trace is not None:
                 info = {"status_code": status_code, "http_version": "HTTP/2"}
                 await trace.emit("response.headers.received", info)
-        except HTTPCoreError:
+        except HTTPCoreError as exc:
             self.close_stream(stream.id)
             # Send the reset now rather than with the next request's frames.
             with contextlib.suppress(HTTPCoreError):
                 await self._flush(timeout.write_timeout, wait=False)
+            if isinstance(exc, Timeout):
+                raise past_deadline(exc, deadline)  # noqa: B904
             raise
         except BaseException:
             self.close_stream(stream.id)
@@ -177,6 +180,7 @@ class AsyncHTTP2Connection(AsyncMultiplexer):
             stream=_ResponseBody(self, stream, timeout),
             on_close=functools.partial(on_close, stream.id),
             max_body_bytes=self._limits.max_body_bytes,
+            max_decompression_ratio=self._limits.max_decompression_ratio,
             trace=trace,
         )
 
@@ -184,7 +188,7 @@ class AsyncHTTP2Connection(AsyncMultiplexer):
         self, stream: StreamState, request: Request, timeout: float | None, trace: AsyncTracer
     ) -> None:
         # The HEADERS frame goes out on its own, so that its time is known.
-        await self._flush(timeout, wait=True)
+        await self._flush(capped(timeout, stream.deadline), wait=True)
         await trace.emit("request.headers.sent", _HEAD_INFO)
         if not stream.local_ended:
             await self._send_body(stream, request, timeout)
@@ -199,14 +203,12 @@ class AsyncHTTP2Connection(AsyncMultiplexer):
                 raise self._failure()
             if self._goaway is not None:
                 raise RequestNotProcessed("the server is closing the connection (GOAWAY)")
-            stream_id = self._h2.get_next_available_stream_id()
-            try:
-                # Headers are encoded now and written in this order by whoever flushes: HPACK
-                # state and increasing stream identifiers (RFC 9113 section 5.1.1) stay in step.
-                self._h2.send_headers(stream_id, block, end_stream=end)
-            except h2.exceptions.TooManyStreamsError as exc:
-                # The server lowered SETTINGS_MAX_CONCURRENT_STREAMS since the pool looked.
-                raise RequestNotProcessed(f"no stream free on this connection: {exc}") from exc
+            stream_id = self._engine.next_stream_id
+            # Headers are encoded now and written in this order by whoever flushes: HPACK
+            # state and increasing stream identifiers (RFC 9113 section 5.1.1) stay in step.
+            # RequestNotProcessed if the server lowered SETTINGS_MAX_CONCURRENT_STREAMS since
+            # the pool looked.
+            self._engine.send_headers(stream_id, block, end_stream=end)
             stream = StreamState(stream_id, end)
             self._streams[stream_id] = stream
             self.request_count += 1
@@ -242,9 +244,9 @@ class AsyncHTTP2Connection(AsyncMultiplexer):
         with self._lock:
             if stream.is_stopped():
                 return
-            self._h2.end_stream(stream.id)
+            self._engine.send_data(stream.id, b"", end_stream=True)
             stream.local_ended = True
-        await self._flush(timeout, wait=True)
+        await self._flush(capped(timeout, stream.deadline), wait=True)
 
     async def _send_data(
         self, stream: StreamState, data: bytes, timeout: float | None, *, end: bool = False
@@ -254,26 +256,24 @@ class AsyncHTTP2Connection(AsyncMultiplexer):
         Returns False if the server stopped the stream (RST_STREAM, GOAWAY) meanwhile.
         """
         view = memoryview(data)
-        h2_state = self._h2
+        engine = self._engine
 
         def can_send() -> bool:
-            return stream.is_stopped() or h2_state.local_flow_control_window(stream.id) > 0
+            return stream.is_stopped() or engine.local_flow_control_window(stream.id) > 0
 
         while True:
             with self._lock:
                 if stream.is_stopped():
                     return False
-                window = min(h2_state.local_flow_control_window(stream.id), _WRITE_SIZE)
+                window = min(engine.local_flow_control_window(stream.id), _WRITE_SIZE)
                 size = min(window, len(view))
-                frame_size = h2_state.max_outbound_frame_size
                 last = end and size == len(view)
-                for start in range(0, size, frame_size):
-                    stop = min(start + frame_size, size)
-                    h2_state.send_data(stream.id, bytes(view[start:stop]), last and stop == size)
+                if size or last:
+                    engine.send_data(stream.id, view[:size], end_stream=last)
                 stream.local_ended = last
                 view = view[size:]
             # Also when nothing could be sent: the server must see the HEADERS to open the window.
-            await self._flush(timeout, wait=True)
+            await self._flush(capped(timeout, stream.deadline), wait=True)
             if not view:
                 return True
             # RFC 9113 section 6.9: wait for WINDOW_UPDATE before sending more.
@@ -286,21 +286,24 @@ class AsyncHTTP2Connection(AsyncMultiplexer):
     async def _receive_head(
         self, stream: StreamState, timeout: float | None
     ) -> tuple[int, list[tuple[bytes, bytes]]]:
-        for _ in range(self._limits.max_informational_responses + 1):
+        while True:
+            # The engine bounds the interim (1xx) responses (ProtocolLimits).
             event = await self._next_event(stream, timeout)
-            if isinstance(event, h2.events.ResponseReceived):
-                return response_head(list(event.headers), self._limits)
-            if isinstance(event, h2.events.StreamReset):
-                raise _reset_error(event.error_code)
-            # InformationalResponseReceived: a 1xx response before the final one.
-        raise self._limits.too_many_informational()
+            if isinstance(event, StreamReset):
+                raise _reset_error(event)
+            if not isinstance(event, InformationalResponseReceived):
+                assert isinstance(event, ResponseReceived)
+                return event.status_code, response_head(event.headers, self._limits)
 
 
-def _reset_error(error_code: int) -> HTTPCoreError:
-    if error_code == ErrorCodes.REFUSED_STREAM:
+def _reset_error(event: StreamReset) -> HTTPCoreError:
+    if event.error is not None:
+        # The engine reset the stream: the server broke a rule (RFC 9113 section 5.4.2).
+        return event.error
+    if event.error_code == ErrorCode.REFUSED_STREAM:
         # RFC 9113 section 8.7: a refused stream was not processed and may be retried.
         return RequestNotProcessed("the server refused the stream (REFUSED_STREAM)")
-    return RemoteProtocolError(f"the server reset the stream ({error_name(error_code)})")
+    return RemoteProtocolError(f"the server reset the stream ({error_name(event.error_code)})")
 
 
 class _ResponseBody:
@@ -324,22 +327,28 @@ class _ResponseBody:
         RFC 9113 section 8.7: the server stops sending the stream's data once it sees it. A
         connection that broke meanwhile has nothing left to stop.
         """
-        with contextlib.suppress(HTTPCoreError):
-            await self._connection._flush(self._timeout.write_timeout, wait=False)
+        if self._connection._engine.has_output:
+            with contextlib.suppress(HTTPCoreError):
+                await self._connection._flush(self._timeout.write_timeout, wait=False)
 
     async def __anext__(self) -> bytes:
+        try:
+            return await self._next_data()
+        except Timeout as exc:
+            raise past_deadline(exc, self._stream.deadline)  # noqa: B904
+
+    async def _next_data(self) -> bytes:
         connection = self._connection
         while True:
             event = await connection._next_event(self._stream, self._timeout.read_timeout)
-            if isinstance(event, h2.events.DataReceived):
-                if event.flow_controlled_length:
-                    await connection._acknowledge(
-                        self._stream, event.flow_controlled_length, self._timeout.write_timeout
-                    )
-                if event.data:
-                    return event.data
-            elif isinstance(event, h2.events.StreamEnded):
+            if isinstance(event, DataReceived):
+                # The engine reports no empty DATA: there is always something to hand back.
+                await connection._acknowledge(
+                    self._stream, event.flow_controlled_length, self._timeout.write_timeout
+                )
+                return event.data
+            elif isinstance(event, StreamEnded):
                 raise StopAsyncIteration
-            elif isinstance(event, h2.events.StreamReset):
-                raise _reset_error(event.error_code)
+            elif isinstance(event, StreamReset):
+                raise _reset_error(event)
             # TrailersReceived: tolerated, and not exposed.

@@ -3,26 +3,24 @@
 
 No task runs in the background. A request that needs something from the server (a response
 head, body data, flow-control window) and finds nobody reading takes the reader role: it reads
-from the socket and hands each h2 event to the stream it belongs to, waking that stream's
+from the socket and hands each engine event to the stream it belongs to, waking that stream's
 waiter, until its own stream is served; then it hands the role to another waiting stream.
 Everyone else waits on an event of their own, so a slow consumer never holds up its siblings.
 
-Writes go through one writer lock; whoever holds it writes everything h2 has queued, in order.
-Received data is acknowledged (WINDOW_UPDATE) as the application consumes it, so the receive
-windows bound what a slow reader holds in memory.
+Writes go through one writer lock; whoever holds it writes everything the engine has queued,
+in order. Requests starting together queue their HEADERS before the first of them writes, so
+that one write carries them all. Received data is acknowledged (WINDOW_UPDATE) as the
+application consumes it, so the receive windows bound what a slow reader holds in memory.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 from collections.abc import Callable
 
-import h2.events
-import h2.exceptions
-from h2.errors import ErrorCodes
-
 from .._backends.sync import SyncBackend, SyncEvent, SyncStream
-from .._config import ProtocolLimits
+from .._config import ProtocolLimits, capped
 from .._exceptions import (
     ConnectionClosed,
     HTTPCoreError,
@@ -33,24 +31,25 @@ from .._exceptions import (
     Timeout,
     WriteTimeout,
 )
-from .._h2 import error_name, new_connection
+from .._h2 import new_connection
+from .._h2events import (
+    ConnectionTerminated,
+    DataReceived,
+    Event,
+    StreamEnded,
+    StreamEvent,
+    StreamReset,
+)
+from .._h2frames import ErrorCode, error_name
 
 READ_SIZE = 256 * 1024
-
-_STREAM_EVENTS = (
-    h2.events.ResponseReceived,
-    h2.events.InformationalResponseReceived,
-    h2.events.DataReceived,
-    h2.events.TrailersReceived,
-    h2.events.StreamEnded,
-    h2.events.StreamReset,
-)
 
 
 class StreamState:
     """One request's stream: what has arrived and not been consumed, and who waits for it."""
 
     __slots__ = (
+        "deadline",
         "events",
         "id",
         "local_ended",
@@ -63,7 +62,9 @@ class StreamState:
 
     def __init__(self, stream_id: int, local_ended: bool) -> None:
         self.id = stream_id
-        self.events: collections.deque[h2.events.Event] = collections.deque()
+        # TimeoutConfig.deadline of the request: no wait of this stream goes past it.
+        self.deadline: float | None = None
+        self.events: collections.deque[StreamEvent] = collections.deque()
         self.waiter: SyncEvent | None = None
         self.sending = False
         self.local_ended = local_ended
@@ -89,11 +90,11 @@ class SyncMultiplexer:
         self._backend = backend
         self._lock = backend.create_lock()
         self._write_lock = backend.create_async_lock()
-        self._h2 = new_connection(limits)
+        self._engine = new_connection(limits)
         self._streams: dict[int, StreamState] = {}
         self._waiting: dict[int, StreamState] = {}
         self._reading = False
-        self._settings_received = False
+        self._batching = 0
         self._error: tuple[type[HTTPCoreError], str] | None = None
         self._goaway: tuple[int, int] | None = None
 
@@ -102,7 +103,7 @@ class SyncMultiplexer:
 
     # Streams -----------------------------------------------------------------------------
 
-    def _next_event(self, stream: StreamState, timeout: float | None) -> h2.events.Event:
+    def _next_event(self, stream: StreamState, timeout: float | None) -> StreamEvent:
         if not stream.events:
             self._wait(stream, stream.has_events, timeout, ReadTimeout)
             if not stream.events:
@@ -116,8 +117,10 @@ class SyncMultiplexer:
         """Hand consumed data back to the server's send windows (RFC 9113 section 6.9)."""
         with self._lock:
             if self._error is None:
-                self._h2.acknowledge_received_data(size, stream.id)
-        self._flush(timeout, wait=False)
+                self._engine.acknowledge_received_data(size, stream.id)
+        # Updates go out once half a window is consumed: mostly there is nothing to write.
+        if self._engine.has_output:
+            self._flush(capped(timeout, stream.deadline), wait=False)
 
     def close_stream(self, stream_id: int) -> None:
         """Forget a stream; one still open is reset with CANCEL (RFC 9113 section 8.7)."""
@@ -127,11 +130,11 @@ class SyncMultiplexer:
             if self._error is not None:
                 return
             if not stream.is_stopped() and not (stream.local_ended and stream.remote_ended):
-                self._h2.reset_stream(stream_id, ErrorCodes.CANCEL)
+                self._engine.reset_stream(stream_id, ErrorCode.CANCEL)
             unread = _unread(stream)
             if unread:
                 # Data received and never consumed still counts against the connection window.
-                self._h2.acknowledge_received_data(unread, stream_id)
+                self._engine.acknowledge_received_data(unread, stream_id)
 
     # Reading: the reader role ---------------------------------------------------------
 
@@ -143,7 +146,7 @@ class SyncMultiplexer:
         error: type[Timeout],
     ) -> None:
         """Return once `ready()` holds, reading from the socket while nobody else does."""
-        deadline = self._deadline(timeout)
+        deadline = self._deadline(capped(timeout, stream.deadline))
         while True:
             with self._lock:
                 if ready():
@@ -229,46 +232,44 @@ class SyncMultiplexer:
         return data
 
     def _receive(self, data: bytes, timeout: float | None) -> None:
-        """Hand received bytes to h2, and its events to the streams."""
+        """Hand received bytes to the engine, and its events to the streams."""
         with self._lock:
             try:
-                events = self._h2.receive_data(data)
-            except h2.exceptions.ProtocolError as exc:
-                message = f"the server broke the HTTP/2 protocol: {exc}"
+                events = self._engine.receive_data(data)
+            except RemoteProtocolError as exc:
+                error: RemoteProtocolError | None = exc
             else:
+                error = None
                 for event in events:
                     self._dispatch(event)
-                message = ""
-        if message:
-            self._fail(RemoteProtocolError, message)
+        if error is not None:
+            # RFC 9113 section 5.4.1: the GOAWAY the engine queued goes out first if it can.
+            with contextlib.suppress(HTTPCoreError):
+                self._flush(timeout, wait=False)
+            self._fail(type(error), f"the server broke the HTTP/2 protocol: {error}")
             raise self._failure()
-        # Acknowledgements (SETTINGS, PING) and window updates h2 queued in response.
-        self._flush(timeout, wait=False)
+        # Acknowledgements (SETTINGS, PING) and window updates queued in response.
+        if self._engine.has_output:
+            self._flush(timeout, wait=False)
 
-    def _dispatch(self, event: h2.events.Event) -> None:
-        if isinstance(event, _STREAM_EVENTS):
-            stream = self._streams.get(event.stream_id)
-            if stream is None or stream.refused:
-                # A stream the server refused yet answers, or one forgotten since: drop what
-                # arrives, giving its share of the connection window back.
-                if isinstance(event, h2.events.DataReceived) and event.flow_controlled_length:
-                    self._h2.acknowledge_received_data(
-                        event.flow_controlled_length, event.stream_id
-                    )
-                return
-            if isinstance(event, h2.events.StreamEnded):
-                stream.remote_ended = True
-            elif isinstance(event, h2.events.StreamReset):
+    def _dispatch(self, event: Event) -> None:
+        if isinstance(event, StreamEvent):
+            # The engine drops the frames of the streams it closed, and a stream is forgotten
+            # here only once closed there (reset, refused, or ended both ways).
+            stream = self._streams[event.stream_id]
+            if isinstance(event, StreamReset):
                 stream.reset_code = event.error_code
+            elif isinstance(event, StreamEnded):
+                stream.remote_ended = True
             stream.events.append(event)
             self._wake(stream)
-        elif isinstance(event, (h2.events.WindowUpdated, h2.events.RemoteSettingsChanged)):
-            self._settings_received = True
+        elif isinstance(event, ConnectionTerminated):
+            self._on_goaway(event.last_stream_id, event.error_code)
+        else:
+            # WindowUpdated, SettingsChanged: uploads waiting for a window may go on.
             for waiting in list(self._waiting.values()):
                 if waiting.sending:
                     self._wake(waiting)
-        elif isinstance(event, h2.events.ConnectionTerminated):
-            self._on_goaway(event.last_stream_id or 0, event.error_code or 0)
 
     def _on_goaway(self, last_stream_id: int, error_code: int) -> None:
         # RFC 9113 section 6.8: streams up to last_stream_id may still complete.
@@ -279,22 +280,30 @@ class SyncMultiplexer:
                 unread = _unread(stream)
                 stream.events.clear()
                 if unread:
-                    self._h2.acknowledge_received_data(unread, stream_id)
+                    self._engine.acknowledge_received_data(unread, stream_id)
                 self._wake(stream)
 
     # Writing ---------------------------------------------------------------------------
 
-    def _flush(self, timeout: float | None, *, wait: bool) -> None:
-        """Write what h2 has queued; without `wait`, leave it to a writer already at work."""
+    def _flush(self, timeout: float | None, *, wait: bool, batch: bool = False) -> None:
+        """Write what the engine queued; without `wait`, leave it to a writer already at work.
+
+        With `batch`, and other streams open, the requests ready to run queue their frames
+        first: one write (one system call) carries them all.
+        """
+        if batch and len(self._streams) > 1:
+            self._gather_frames()
         if wait:
             if not self._write_lock.acquire(timeout):
                 raise WriteTimeout("timed out waiting to write to the server")
-        elif not self._write_lock.try_acquire():
+        elif self._batching or not self._engine.has_output or not self._write_lock.try_acquire():
+            # Output queued after this check is written by whoever queued it, or by the
+            # batching writer about to flush.
             return
         try:
             while True:
                 with self._lock:
-                    data = self._h2.data_to_send() if self._error is None else b""
+                    data = self._engine.data_to_send() if self._error is None else b""
                     if not data:
                         # Released under the state lock: output queued after this check
                         # finds the writer lock free and is written by whoever queued it.
@@ -307,6 +316,17 @@ class SyncMultiplexer:
                 # Part of a frame may have gone out: nothing more can follow it.
                 self._fail(ConnectionClosed, f"the connection broke while writing: {exc}")
             raise
+
+    def _gather_frames(self) -> None:
+        # Let every request ready to run queue its frames; meanwhile flushes that need not
+        # wait leave them queued, for this writer.
+        with self._lock:
+            self._batching += 1
+        try:
+            self._backend.checkpoint()
+        finally:
+            with self._lock:
+                self._batching -= 1
 
     # Failure ---------------------------------------------------------------------------
 
@@ -340,9 +360,7 @@ class SyncMultiplexer:
 def _unread(stream: StreamState) -> int:
     """The flow-controlled size of the data a stream received and nobody consumed."""
     return sum(
-        event.flow_controlled_length or 0
-        for event in stream.events
-        if isinstance(event, h2.events.DataReceived)
+        event.flow_controlled_length for event in stream.events if isinstance(event, DataReceived)
     )
 
 

@@ -15,7 +15,8 @@ import pytest
 from h2.errors import ErrorCodes
 
 import httpcore
-from httpcore._h2 import error_name, reason_phrase, request_headers, response_head
+from httpcore._h2 import reason_phrase, request_headers, response_head
+from httpcore._h2frames import error_name
 from httpcore._models import Request
 from tests.httpcore._async.h2_script import URL, ScriptedBackend, ScriptedStream, Server, answer
 
@@ -34,10 +35,11 @@ def test_request_headers_drop_what_the_connection_header_names():
     assert [name for name, _ in block[4:]] == [b"accept-encoding"]
 
 
-def test_response_head():
-    limits = httpcore.ProtocolLimits()
-    status, fields = response_head([(b":status", b"404"), (b"x", b"y")], limits)
-    assert (status, fields) == (404, [(b"x", b"y")])
+def test_response_head_counts_fields():
+    limits = httpcore.ProtocolLimits(max_header_count=1)
+    assert response_head([(b"x", b"y")], limits) == [(b"x", b"y")]
+    with pytest.raises(httpcore.LimitExceeded, match="max_header_count"):
+        response_head([(b"x", b"y")] * 2, limits)
 
 
 def test_reason_phrases_and_error_names():

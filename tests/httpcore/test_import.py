@@ -1,5 +1,5 @@
-"""`import httpcore` stays cheap: the async classes (and asyncio) load on first use, h2 with
-the first HTTP/2 connection."""
+"""`import httpcore` stays cheap: the async classes (and asyncio) load on first use, the
+HTTP/2 engine with the first HTTP/2 connection."""
 
 from __future__ import annotations
 
@@ -23,17 +23,19 @@ def test_import_does_not_load_asyncio():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def test_h2_loads_with_the_first_http2_connection(h2c_server):
+def test_the_http2_engine_loads_with_the_first_http2_connection(h2c_server):
     code = (
         "import sys, httpcore\n"
+        "engine = 'httpcore._h2engine'\n"
         "with httpcore.SyncConnectionPool(http2=True) as pool:\n"
-        "    assert 'h2' not in sys.modules, 'h2 loaded before any HTTP/2 connection'\n"
+        "    assert engine not in sys.modules, 'engine loaded before any HTTP/2 connection'\n"
         f"    pool.request('GET', {h2c_server.url!r}).close()\n"
-        "    assert 'h2' not in sys.modules, 'h2 loaded for an HTTP/1.1 connection'\n"
+        "    assert engine not in sys.modules, 'engine loaded for an HTTP/1.1 connection'\n"
         "with httpcore.SyncConnectionPool(http2_prior_knowledge=True) as pool:\n"
         f"    response = pool.request('GET', {h2c_server.url!r})\n"
         "    assert response.http_version == 'HTTP/2', response.http_version\n"
-        "    assert 'h2' in sys.modules\n"
+        "    assert engine in sys.modules\n"
+        "assert 'h2' not in sys.modules and 'hpack' not in sys.modules, 'h2 loaded at run time'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 

@@ -198,3 +198,30 @@ async def test_a_shorter_wait_timeout_still_names_itself(make_client, kind_any, 
     client = make_client(kind_any, timeout=httpcore.TimeoutConfig(0.1, total_timeout=60))
     with raises(client, httpcore.ReadTimeout):
         await client.fetch(server.url + "/slow")
+
+
+@pytest.mark.parametrize("flavor", ["async", "sync"])
+async def test_http2_streams_meet_the_deadline(h2c_server, flavor):
+    # Each stream has its own deadline; a stream past it is reset, and its siblings go on.
+    pool_class = httpcore.ConnectionPool if flavor == "async" else httpcore.SyncConnectionPool
+    pool = pool_class(timeout=TIMEOUTS, http2_prior_knowledge=True)
+
+    async def call(value):
+        return await value if flavor == "async" else value
+
+    started = time.monotonic()
+    with pytest.raises(httpcore.TotalTimeout):
+        await call(pool.request("GET", h2c_server.url + "/drip/1000"))
+    assert TOTAL <= time.monotonic() - started < BOUND
+    response = await call(pool.request("GET", h2c_server.url + "/drip/1000", stream=True))
+    assert response.http_version == "HTTP/2"
+    started = time.monotonic()
+    with pytest.raises(httpcore.TotalTimeout):
+        await call(response.read())
+    assert time.monotonic() - started < BOUND
+    sibling = await call(pool.request("GET", h2c_server.url + "/"))
+    assert (sibling.status_code, sibling.body) == (200, b"Hello, world")
+    assert sibling.http_version == "HTTP/2"
+    # All three on one connection: the streams past their deadline did not break it.
+    assert pool.num_active_connections + pool.num_keepalive_connections == 1
+    await call(pool.close())

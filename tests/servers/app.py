@@ -17,6 +17,7 @@ Every response is deterministic: no dates, no randomness. Endpoints:
 | `/hang_headers` | never responds; returns once the client disconnects |
 | `/hang_body` | headers and one chunk `partial`, then waits for the client to disconnect |
 | `/redirect/{n}` | 302 to `/redirect/{n-1}`; `/redirect/0` is 200 `done` |
+| `/drip/{n}` | n bytes `x` with content-length, one every 30 ms, until the client disconnects |
 | `/headers_many/{n}` | 200 with n extra headers `x-h-0: 0` ... `x-h-{n-1}: {n-1}` |
 | `/client_cert` | JSON `{"name": rfc4514, "chain": [pem]}` of the client certificate, or `null` |
 | anything else | 404 |
@@ -28,6 +29,7 @@ echoed bodies under ~256 KiB with such clients and use `/echo_body_length` for b
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import hashlib
 import json
@@ -258,6 +260,21 @@ async def _hang_body(scope: Scope, receive: Receive, send: Send, arg: str) -> No
     await _wait_for_disconnect(receive)
 
 
+async def _drip(scope: Scope, receive: Receive, send: Send, arg: str) -> None:
+    """`arg` bytes of body, one every 30 ms, until done or the client goes away."""
+    size = int(arg)
+    headers = [(b"content-length", arg.encode())]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    for left in range(size - 1, -1, -1):
+        try:
+            # The request is read: the next message can only be the disconnect.
+            await asyncio.wait_for(receive(), 0.03)
+        except TimeoutError:
+            await send({"type": "http.response.body", "body": b"x", "more_body": left > 0})
+        else:
+            return
+
+
 async def _redirect(scope: Scope, receive: Receive, send: Send, arg: str) -> None:
     n = int(arg)
     if n == 0:
@@ -302,6 +319,7 @@ _PREFIXED: dict[str, Handler] = {
     "/encoded/": _encoded,
     "/status/": _status,
     "/redirect/": _redirect,
+    "/drip/": _drip,
     "/headers_many/": _headers_many,
 }
 

@@ -31,7 +31,9 @@ class Server:
         if settings:
             self.h2.update_settings(settings)
         preface_bytes = self.h2.data_to_send()
-        # Without its preface (SETTINGS) the server is not an HTTP/2 server.
+        # Without its preface (SETTINGS) the server is not an HTTP/2 server: it sends no
+        # frames at all, only what a test writes with raw().
+        self.speaks_http2 = preface
         self.outgoing = bytearray(preface_bytes if preface else b"")
         # Whether received data is acknowledged (WINDOW_UPDATE), as a reading server does.
         self.acknowledge = True
@@ -44,7 +46,9 @@ class Server:
         self.read_error = None
 
     def flush(self):
-        self.outgoing += self.h2.data_to_send()
+        data = self.h2.data_to_send()
+        if self.speaks_http2:
+            self.outgoing += data
 
     def respond(self, stream_id, status=200, headers=(), body=b"", end=True):
         self.h2.send_headers(

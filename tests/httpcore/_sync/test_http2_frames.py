@@ -15,7 +15,7 @@ from h2.errors import ErrorCodes
 import httpcore
 from httpcore import RequestNotProcessed
 
-from .h2_script import URL, ScriptedBackend, answer
+from .h2_script import URL, ScriptedBackend, ScriptedStream, Server, answer
 
 SETTINGS = h2.settings.SettingCodes
 
@@ -539,7 +539,7 @@ def test_stream_ids_running_out_retire_the_connection():
         http.request("GET", URL + "/")
         (connection,) = http._idle[httpcore.URL(URL).origin]
         assert repr(connection).startswith("<")
-        connection._h2.highest_outbound_stream_id = 2**31 - 1
+        connection._engine.highest_outbound_stream_id = 2**31 - 1
         http.request("GET", URL + "/")
         assert len(backend.servers) == 2
         assert backend.servers[0].closed
@@ -713,3 +713,85 @@ def test_an_unexpected_error_while_writing_propagates():
         with pytest.raises(RuntimeError, match="unexpected"):
             http.request("GET", URL + "/")
         assert http.num_active_connections == 0
+
+
+def test_server_settings_split_over_many_reads():
+    class Trickle(ScriptedStream):
+        def read(self, max_bytes, timeout):
+            return super().read(4, timeout)
+
+    class TrickleBackend(ScriptedBackend):
+        def connect_tcp(self, host, port, *, timeout, ssl_context=None, server_hostname=None):
+            server = Server(self.settings, self.preface)
+            self.servers.append(server)
+            return Trickle(server, self)
+
+    backend = TrickleBackend(settings={SETTINGS.MAX_CONCURRENT_STREAMS: 3})
+    with pool_for(backend) as http:
+        assert (http.request("GET", URL + "/trickle")).body == b"/trickle"
+        (connection,) = http._idle[httpcore.URL(URL).origin]
+        assert connection._engine.max_concurrent_streams == 3
+
+
+def test_a_malformed_response_resets_only_its_stream():
+    def script(server, event):
+        if not isinstance(event, h2.events.RequestReceived):
+            return
+        if dict(event.headers)[b":path"] == b"/long":
+            # More body than Content-Length announced (RFC 9113 section 8.1.1).
+            headers = [(b":status", b"200"), (b"content-length", b"3")]
+            server.h2.send_headers(event.stream_id, headers)
+            server.h2.send_data(event.stream_id, b"abcd")
+            server.flush()
+        else:
+            server.respond(event.stream_id, body=b"sibling", end=False)
+
+    backend = ScriptedBackend(script)
+    with pool_for(backend) as http:
+        sibling = http.request("GET", URL + "/ok", stream=True)
+        response = http.request("GET", URL + "/long", stream=True)
+        with pytest.raises(httpcore.RemoteProtocolError, match="more body than"):
+            response.read()
+        backend.servers[0].send_data(1, b"!", end=True)
+        assert sibling.read() == b"sibling!"
+        assert http.num_keepalive_connections == 1
+    resets = [e for e in backend.servers[0].events if isinstance(e, h2.events.StreamReset)]
+    assert [(e.stream_id, e.error_code) for e in resets] == [(3, ErrorCodes.PROTOCOL_ERROR)]
+
+
+def test_a_connection_error_is_told_to_the_server_with_goaway():
+    def script(server, event):
+        if isinstance(event, h2.events.StreamEnded):
+            # A WINDOW_UPDATE of 0 for the connection (RFC 9113 section 6.9).
+            server.raw(b"\x00\x00\x04\x08\x00\x00\x00\x00\x00\x00\x00\x00\x00")
+
+    backend = ScriptedBackend(script)
+    with pool_for(backend) as http:
+        with pytest.raises(httpcore.RemoteProtocolError, match="WINDOW_UPDATE of 0"):
+            http.request("GET", URL + "/")
+        assert http.num_keepalive_connections == 0
+    (goaway,) = [
+        e for e in backend.servers[0].events if isinstance(e, h2.events.ConnectionTerminated)
+    ]
+    assert goaway.error_code == ErrorCodes.PROTOCOL_ERROR
+    assert b"WINDOW_UPDATE" in goaway.additional_data
+
+
+@pytest.mark.parametrize(
+    "flood",
+    [
+        b"\x00\x00\x08\x06\x00\x00\x00\x00\x0012345678" * 1001,
+        b"\x00\x00\x00\x01\x00\x00\x00\x00\x01" + b"\x00\x00\x00\x09\x00\x00\x00\x00\x01" * 10000,
+    ],
+    ids=["ping", "continuation"],
+)
+def test_floods_fail_the_connection_with_limit_exceeded(flood):
+    def script(server, event):
+        if isinstance(event, h2.events.StreamEnded):
+            server.raw(flood)
+
+    with pool_for(ScriptedBackend(script)) as http:
+        with pytest.raises(httpcore.LimitExceeded):
+            http.request("GET", URL + "/")
+        assert http.num_active_connections == 0
+        assert http.num_keepalive_connections == 0
