@@ -13,6 +13,7 @@ from ._harness import (
     Upload,
     check_length,
     check_small,
+    check_version,
     import_workload,
     main,
     run_async,
@@ -22,10 +23,10 @@ from ._harness import (
 READ_SIZE = 65536
 
 
-def _session(config: Config) -> requests_async.Session:
+def _session(config: Config, *, http2: bool = False) -> requests_async.Session:
     session = requests_async.Session()
     size = max(config.concurrency, 1)
-    adapter = requests_async.HTTPAdapter(pool_connections=1, pool_maxsize=size)
+    adapter = requests_async.HTTPAdapter(pool_connections=1, pool_maxsize=size, http2=http2)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     if config.ca:
@@ -41,6 +42,25 @@ async def small(config: Config) -> Result:
             return check_small(response.status_code, response.content)
 
         return await run_async(config, once)
+
+
+async def _small_tls(config: Config, version: str, *, http2: bool) -> Result:
+    async with _session(config, http2=http2) as session:
+
+        async def once() -> int:
+            response = await session.get(config.url)
+            check_version(response.raw and response.raw.http_version, version)
+            return check_small(response.status_code, response.content)
+
+        return await run_async(config, once)
+
+
+async def small_h2(config: Config) -> Result:
+    return await _small_tls(config, "HTTP/2", http2=True)
+
+
+async def small_h1(config: Config) -> Result:
+    return await _small_tls(config, "HTTP/1.1", http2=False)
 
 
 async def download(config: Config) -> Result:
@@ -95,6 +115,8 @@ WORKLOADS = {
     "B": small,
     "C-async": download,
     "D-async": upload,
+    "E-h2": small_h2,
+    "E-h1": small_h1,
     "import": import_workload("import requests_async"),
     "memory": memory,
     "create": create,
