@@ -50,6 +50,10 @@ _MAX_INT_BYTES: Final = 5
 _HUFFMAN_STEP: Final = 512
 # RFC 7541 section 5.2: a string may end mid-code only on at most 7 bits of EOS's prefix.
 _BAD_PADDING: Final = "invalid Huffman padding"
+# Decoded short Huffman strings, by their encoding: a few KiB at most, shared by connections.
+_HUFFMAN_SEEN: dict[bytes, bytes] = {}
+_SEEN_LENGTH: Final = 64
+_SEEN_COUNT: Final = 256
 
 
 def _huffman_run(data: bytes, row: Row) -> tuple[bytes, Row]:
@@ -109,6 +113,21 @@ def _read_int(block: bytes, pos: int, value: int) -> tuple[int, int]:
     raise HPACKError(f"integer longer than {_MAX_INT_BYTES} continuation bytes")
 
 
+def _huffman_cached(encoded: bytes) -> bytes:
+    """Decode a Huffman string, remembering short ones: servers send the same values (server,
+    content-type, date within a second) in response after response."""
+    decoded = _HUFFMAN_SEEN.get(encoded)
+    if decoded is None:
+        decoded, row = _huffman_run(encoded, ROOT_ROW)
+        if id(row) not in ACCEPTING:
+            raise HPACKError(_BAD_PADDING)
+        if len(encoded) <= _SEEN_LENGTH:
+            if len(_HUFFMAN_SEEN) >= _SEEN_COUNT:
+                _HUFFMAN_SEEN.clear()
+            _HUFFMAN_SEEN[encoded] = decoded
+    return decoded
+
+
 def _read_string(block: bytes, pos: int, limit: int) -> tuple[bytes, int]:
     """Read a string literal at `pos`, refusing one longer than `limit` before copying it."""
     try:
@@ -126,10 +145,7 @@ def _read_string(block: bytes, pos: int, limit: int) -> tuple[bytes, int]:
         # Every code is at least 5 bits long: within this bound, the output fits the limit.
         if length * 8 // 5 > limit:
             return _huffman_bounded(block, pos, end, limit), end
-        decoded, row = _huffman_run(block[pos:end], ROOT_ROW)
-        if id(row) in ACCEPTING:
-            return decoded, end
-        raise HPACKError(_BAD_PADDING)
+        return _huffman_cached(block[pos:end]), end
     if length > limit:
         raise HeaderListTooLarge(f"a string of {length} bytes passes the header list size")
     return block[pos:end], end

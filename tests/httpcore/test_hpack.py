@@ -553,3 +553,28 @@ def test_name_counts_towards_the_limit():
     with pytest.raises(HeaderListTooLarge):
         decoder.decode(b"\x00" + raw(b"n" * 69) + b"\x00")
     assert decoder.decode(b"\x00" + raw(b"n" * 68) + b"\x00") == [(b"n" * 68, b"")]
+
+
+def test_short_huffman_strings_are_remembered_within_a_bound():
+    _hpack._HUFFMAN_SEEN.clear()
+    block = b"\x0f\x27" + bytes([0x80 | len(huffman(b"nginx"))]) + huffman(b"nginx")
+    assert Decoder().decode(block) == [(b"server", b"nginx")]
+    assert dict(_hpack._HUFFMAN_SEEN) == {huffman(b"nginx"): b"nginx"}
+    # The same encoding again comes from what was remembered.
+    _hpack._HUFFMAN_SEEN[huffman(b"nginx")] = b"remembered"
+    assert Decoder().decode(block) == [(b"server", b"remembered")]
+    for n in range(_hpack._SEEN_COUNT + 10):
+        _hpack._huffman_cached(huffman(b"value-%d" % n))
+    assert 0 < len(_hpack._HUFFMAN_SEEN) <= _hpack._SEEN_COUNT
+    long = huffman(b"x" * 200)
+    assert _hpack._huffman_cached(long) == b"x" * 200
+    assert long not in _hpack._HUFFMAN_SEEN
+    _hpack._HUFFMAN_SEEN.clear()
+
+
+def test_bad_huffman_padding_is_never_remembered():
+    _hpack._HUFFMAN_SEEN.clear()
+    with pytest.raises(HPACKError, match="padding"):
+        # "a" is the 5 bits 00011; the 3 bits after it must be ones (RFC 7541 section 5.2).
+        _hpack._huffman_cached(b"\x18")
+    assert not _hpack._HUFFMAN_SEEN
