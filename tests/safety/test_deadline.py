@@ -149,7 +149,8 @@ async def test_redirects_share_one_deadline(timed_session, hostile):
     with raises(timed_session, httpcore.TotalTimeout):
         await timed_session.fetch(server.url + "/hop")
     assert TOTAL <= time.monotonic() - started < BOUND
-    assert 2 <= len(server.requests_to("/hop")) <= 4
+    # About three hops fit in the deadline (fewer on a loaded machine), never thirty.
+    assert 1 <= len(server.requests_to("/hop")) <= 4
 
 
 @pytest.mark.parametrize("flavor", ["async", "sync"])
