@@ -23,10 +23,14 @@ from ._harness import (
 READ_SIZE = 65536
 
 
-def _session(config: Config, *, http2: bool = False) -> requests_async.Session:
+def _session(
+    config: Config, *, http2: bool = False, prior_knowledge: bool = False
+) -> requests_async.Session:
     session = requests_async.Session()
     size = max(config.concurrency, 1)
-    adapter = requests_async.HTTPAdapter(pool_connections=1, pool_maxsize=size, http2=http2)
+    adapter = requests_async.HTTPAdapter(
+        pool_connections=1, pool_maxsize=size, http2=http2, http2_prior_knowledge=prior_knowledge
+    )
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     if config.ca:
@@ -44,8 +48,10 @@ async def small(config: Config) -> Result:
         return await run_async(config, once)
 
 
-async def _small_tls(config: Config, version: str, *, http2: bool) -> Result:
-    async with _session(config, http2=http2) as session:
+async def _small_version(
+    config: Config, version: str, *, http2: bool = False, prior_knowledge: bool = False
+) -> Result:
+    async with _session(config, http2=http2, prior_knowledge=prior_knowledge) as session:
 
         async def once() -> int:
             response = await session.get(config.url)
@@ -56,11 +62,15 @@ async def _small_tls(config: Config, version: str, *, http2: bool) -> Result:
 
 
 async def small_h2(config: Config) -> Result:
-    return await _small_tls(config, "HTTP/2", http2=True)
+    return await _small_version(config, "HTTP/2", http2=True)
 
 
 async def small_h1(config: Config) -> Result:
-    return await _small_tls(config, "HTTP/1.1", http2=False)
+    return await _small_version(config, "HTTP/1.1")
+
+
+async def small_h2c(config: Config) -> Result:
+    return await _small_version(config, "HTTP/2", prior_knowledge=True)
 
 
 async def download(config: Config) -> Result:
@@ -117,6 +127,7 @@ WORKLOADS = {
     "D-async": upload,
     "E-h2": small_h2,
     "E-h1": small_h1,
+    "E'": small_h2c,
     "import": import_workload("import requests_async"),
     "memory": memory,
     "create": create,

@@ -93,6 +93,7 @@ class HTTPAdapter(BaseAdapter):
         "_pool_maxsize",
         "_pool_block",
         "_http2",
+        "_http2_prior_knowledge",
         "_trace",
         "_protocol_limits",
     ]
@@ -105,6 +106,7 @@ class HTTPAdapter(BaseAdapter):
         pool_block: bool = DEFAULT_POOLBLOCK,
         *,
         http2: bool = False,
+        http2_prior_knowledge: bool = False,
         trace: Callable[[TraceEvent], object] | None = None,
         protocol_limits: httpcore.ProtocolLimits | None = None,
     ) -> None:
@@ -117,6 +119,7 @@ class HTTPAdapter(BaseAdapter):
         self._pool_maxsize = pool_maxsize
         self._pool_block = pool_block
         self._http2 = http2
+        self._http2_prior_knowledge = http2_prior_knowledge
         self._trace = trace
         self._protocol_limits = protocol_limits or httpcore.ProtocolLimits()
         self._pools: dict[tuple[object, ...], httpcore.ConnectionPool] = {}
@@ -152,6 +155,7 @@ class HTTPAdapter(BaseAdapter):
                 timeout=None,
                 limits=limits,
                 http2=self._http2,
+                http2_prior_knowledge=self._http2_prior_knowledge,
                 proxy=proxy,
                 trace=self._trace,
                 protocol_limits=self._protocol_limits,

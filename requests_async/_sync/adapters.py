@@ -94,6 +94,7 @@ class HTTPAdapter(BaseAdapter):
         "_pool_maxsize",
         "_pool_block",
         "_http2",
+        "_http2_prior_knowledge",
         "_trace",
         "_protocol_limits",
     ]
@@ -106,6 +107,7 @@ class HTTPAdapter(BaseAdapter):
         pool_block: bool = DEFAULT_POOLBLOCK,
         *,
         http2: bool = False,
+        http2_prior_knowledge: bool = False,
         trace: Callable[[TraceEvent], object] | None = None,
         protocol_limits: httpcore.ProtocolLimits | None = None,
     ) -> None:
@@ -118,6 +120,7 @@ class HTTPAdapter(BaseAdapter):
         self._pool_maxsize = pool_maxsize
         self._pool_block = pool_block
         self._http2 = http2
+        self._http2_prior_knowledge = http2_prior_knowledge
         self._trace = trace
         self._protocol_limits = protocol_limits or httpcore.ProtocolLimits()
         self._pools: dict[tuple[object, ...], httpcore.SyncConnectionPool] = {}
@@ -153,6 +156,7 @@ class HTTPAdapter(BaseAdapter):
                 timeout=None,
                 limits=limits,
                 http2=self._http2,
+                http2_prior_knowledge=self._http2_prior_knowledge,
                 proxy=proxy,
                 trace=self._trace,
                 protocol_limits=self._protocol_limits,

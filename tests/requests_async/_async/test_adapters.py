@@ -375,6 +375,17 @@ async def test_http2_adapter(h2_server, ca_file, server):
         assert plain.raw.http_version == "HTTP/1.1"
 
 
+async def test_http2_prior_knowledge_adapter(h2c_server):
+    # h2c: HTTP/2 to an http:// server without asking, as the adapter was told.
+    async with Session() as s:
+        s.mount("http://", HTTPAdapter(http2_prior_knowledge=True))
+        responses = [await s.get(h2c_server.url + "/") for _ in range(2)]
+        assert [r.raw.http_version for r in responses] == ["HTTP/2", "HTTP/2"]
+        assert responses[1].content == b"Hello, world"
+    async with Session() as s:
+        assert (await s.get(h2c_server.url + "/")).raw.http_version == "HTTP/1.1"
+
+
 async def test_protocol_limits_bound_bodies_read_whole(server):
     limits = httpcore.ProtocolLimits(max_body_bytes=100_000)
     async with Session() as s:

@@ -374,6 +374,17 @@ def test_http2_adapter(h2_server, ca_file, server):
         assert plain.raw.http_version == "HTTP/1.1"
 
 
+def test_http2_prior_knowledge_adapter(h2c_server):
+    # h2c: HTTP/2 to an http:// server without asking, as the adapter was told.
+    with Session() as s:
+        s.mount("http://", HTTPAdapter(http2_prior_knowledge=True))
+        responses = [s.get(h2c_server.url + "/") for _ in range(2)]
+        assert [r.raw.http_version for r in responses] == ["HTTP/2", "HTTP/2"]
+        assert responses[1].content == b"Hello, world"
+    with Session() as s:
+        assert (s.get(h2c_server.url + "/")).raw.http_version == "HTTP/1.1"
+
+
 def test_protocol_limits_bound_bodies_read_whole(server):
     limits = httpcore.ProtocolLimits(max_body_bytes=100_000)
     with Session() as s:
