@@ -40,7 +40,8 @@ from ._h2frames import (
     settings_frame,
     window_update_frame,
 )
-from ._hpack import Decoder, Encoder
+from ._hpack import Decoder
+from ._hpack_encoder import Encoder
 
 # How a stream ended, remembered for the frames that may still arrive (RFC 9113 section 5.1).
 ENDED: Final = 0  # both sides sent END_STREAM

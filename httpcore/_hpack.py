@@ -2,9 +2,8 @@
 
 `Decoder` turns header blocks from the peer into `(name, value)` pairs of bytes, strictly: any
 malformed block raises `HPACKError`, and a block whose header list passes the size bound raises
-`HeaderListTooLarge` before the oversized string is decoded or copied. `Encoder` turns our header
-lists into blocks, indexing repeated fields in its dynamic table so that repeated requests cost
-a few bytes each.
+`HeaderListTooLarge` before the oversized string is decoded or copied. `_hpack_encoder.Encoder`
+turns our header lists into blocks.
 
 Huffman decoding (RFC 7541 section 5.2) runs a byte at a time through the state table of
 `_hpack_tables`, whose rows are built the first time a string reaches their state.
@@ -18,9 +17,18 @@ from __future__ import annotations
 from collections import deque
 from typing import Final
 
-from ._hpack_tables import ACCEPTING, DEAD_ROW, ROOT_ROW, STATIC_TABLE, Row, fill_row
+from ._hpack_tables import (
+    ACCEPTING,
+    DEAD_ROW,
+    ENTRY_OVERHEAD,
+    PROTOCOL_TABLE_SIZE,
+    ROOT_ROW,
+    STATIC_TABLE,
+    Row,
+    fill_row,
+)
 
-__all__ = ["Decoder", "Encoder", "HPACKError", "HeaderListTooLarge"]
+__all__ = ["Decoder", "HPACKError", "HeaderListTooLarge"]
 
 
 class HPACKError(Exception):
@@ -31,11 +39,7 @@ class HeaderListTooLarge(HPACKError):
     """A decoded header list passed `Decoder.max_header_list_size`."""
 
 
-# RFC 7541 section 4.1: a field's size is its name and value lengths plus 32.
-_ENTRY_OVERHEAD: Final = 32
 _STATIC_COUNT: Final = len(STATIC_TABLE)
-# RFC 9113 section 6.5.2: the initial SETTINGS_HEADER_TABLE_SIZE, so the initial table size.
-_PROTOCOL_TABLE_SIZE: Final = 4096
 # Index 0 is never valid (RFC 7541 section 6.1); the placeholder keeps lookups one subscript.
 _STATIC: Final = ((b"", b""), *STATIC_TABLE)
 # RFC 7541 sections 5.1 and 7.4: integers too long for the implementation are decoding errors.
@@ -151,19 +155,6 @@ def _read_string(block: bytes, pos: int, limit: int) -> tuple[bytes, int]:
     return block[pos:end], end
 
 
-def _write_int(out: bytearray, flags: int, prefix: int, value: int) -> None:
-    """Append an integer with an N-bit prefix (`prefix` is 2**N - 1), ORed into `flags`."""
-    if value < prefix:
-        out.append(flags | value)
-        return
-    out.append(flags | prefix)
-    value -= prefix
-    while value >= 0x80:
-        out.append(value & 0x7F | 0x80)
-        value >>= 7
-    out.append(value)
-
-
 # The decoder ---------------------------------------------------------------------------------
 
 
@@ -186,7 +177,7 @@ class Decoder:
 
     def __init__(self, max_table_size: int = 4096, max_header_list_size: int = 65536) -> None:
         self.max_header_list_size = max_header_list_size
-        self._table_max = _PROTOCOL_TABLE_SIZE
+        self._table_max = PROTOCOL_TABLE_SIZE
         self._size = 0
         self._table: deque[tuple[bytes, bytes]] = deque()
         self._required: int | None = None
@@ -235,13 +226,13 @@ class Decoder:
                     index, pos = _read_int(block, pos, 0x7F)
                 field = _STATIC[index] if 0 < index <= _STATIC_COUNT else self._dynamic(index)
             elif byte & 0x40:  # section 6.2.1
-                field, pos = self._literal(block, pos, 0x3F, limit - total - _ENTRY_OVERHEAD)
+                field, pos = self._literal(block, pos, 0x3F, limit - total - ENTRY_OVERHEAD)
                 self._add(field)
             elif byte & 0x20:  # section 4.2: size updates only open a block
                 raise HPACKError("dynamic table size update after a header field")
             else:  # sections 6.2.2 and 6.2.3
-                field, pos = self._literal(block, pos, 0x0F, limit - total - _ENTRY_OVERHEAD)
-            total += len(field[0]) + len(field[1]) + _ENTRY_OVERHEAD
+                field, pos = self._literal(block, pos, 0x0F, limit - total - ENTRY_OVERHEAD)
+            total += len(field[0]) + len(field[1]) + ENTRY_OVERHEAD
             if total > limit:
                 raise HeaderListTooLarge(f"header list larger than {limit} bytes")
             headers.append(field)
@@ -288,7 +279,7 @@ class Decoder:
 
     def _add(self, field: tuple[bytes, bytes]) -> None:
         """Insert a field, evicting the oldest entries to make room (RFC 7541 section 4.4)."""
-        size = len(field[0]) + len(field[1]) + _ENTRY_OVERHEAD
+        size = len(field[0]) + len(field[1]) + ENTRY_OVERHEAD
         self._evict(max(self._table_max - size, 0))
         if size <= self._table_max:
             self._table.appendleft(field)
@@ -298,119 +289,4 @@ class Decoder:
         """Drop the oldest entries until the table holds at most `limit` bytes."""
         while self._size > limit:
             name, value = self._table.pop()
-            self._size -= len(name) + len(value) + _ENTRY_OVERHEAD
-
-
-# The encoder ---------------------------------------------------------------------------------
-
-_STATIC_FIELDS: Final = {field: index for index, field in enumerate(STATIC_TABLE, 1)}
-_STATIC_NAMES: Final = {
-    name: index for index, (name, _) in reversed(list(enumerate(STATIC_TABLE, 1)))
-}
-# RFC 7541 section 7.1.3: fields carrying secrets are sent as "never indexed" literals, which
-# intermediaries must forward the same way, so that no table probing can guess them.
-_SENSITIVE: Final = frozenset((b"authorization", b"proxy-authorization", b"cookie"))
-# Values that differ from one request to the next would only push the useful entries out.
-_UNIQUE: Final = frozenset((b":path", b"content-length", b"if-modified-since", b"if-none-match"))
-# We never use a bigger table than the protocol's initial size, whatever the peer allows.
-_ENCODER_TABLE_SIZE: Final = _PROTOCOL_TABLE_SIZE
-
-
-class Encoder:
-    """Encode our header lists into blocks (RFC 7541), with a dynamic table of repeated fields.
-
-    Strings are sent without Huffman coding: on the header lists of requests it saves few bytes
-    and costs more time than it saves.
-
-    ```python
-    encoder = Encoder()
-    assert encoder.encode([(b":method", b"GET"), (b":path", b"/")]) == b"\\x82\\x84"
-    ```
-    """
-
-    def __init__(self) -> None:
-        self._max_size = _ENCODER_TABLE_SIZE
-        self._size = 0
-        self._table: deque[tuple[bytes, bytes]] = deque()
-        # A field's insertion number; the newest field has number `_inserted - 1`.
-        self._numbers: dict[tuple[bytes, bytes], int] = {}
-        self._inserted = 0
-        self._smallest: int | None = None
-
-    def set_max_table_size(self, size: int) -> None:
-        """Apply the peer's SETTINGS_HEADER_TABLE_SIZE.
-
-        Arguments:
-
-        - `size`: the largest dynamic table the peer's decoder allows. When our table size
-          changes, the next block opens with size updates (RFC 7541 sections 4.2 and 6.3).
-
-        ```python
-        encoder = Encoder()
-        encoder.set_max_table_size(0)
-        assert encoder.encode([(b":method", b"GET")]) == b"\\x20\\x82"
-        ```
-        """
-        size = min(size, _ENCODER_TABLE_SIZE)
-        if size != self._max_size:
-            self._max_size = size
-            self._evict(size)
-            # RFC 7541 section 4.2: after several changes, the smallest size is signalled too.
-            self._smallest = size if self._smallest is None else min(self._smallest, size)
-
-    def encode(self, headers: list[tuple[bytes, bytes]]) -> bytes:
-        """Encode one header list into a header block.
-
-        Arguments:
-
-        - `headers`: `(name, value)` pairs, names already lower-cased and validated.
-
-        ```python
-        assert Encoder().encode([(b":status", b"200")]) == b"\\x88"
-        ```
-        """
-        out = bytearray()
-        if self._smallest is not None:
-            if self._smallest < self._max_size:
-                _write_int(out, 0x20, 0x1F, self._smallest)
-            _write_int(out, 0x20, 0x1F, self._max_size)
-            self._smallest = None
-        numbers = self._numbers
-        for field in headers:
-            index = _STATIC_FIELDS.get(field)
-            if index is None and field in numbers:
-                index = self._inserted + _STATIC_COUNT - numbers[field]
-            if index is not None:
-                _write_int(out, 0x80, 0x7F, index)
-                continue
-            self._literal(out, field)
-        return bytes(out)
-
-    def _literal(self, out: bytearray, field: tuple[bytes, bytes]) -> None:
-        """Append a literal field, indexing it in the table when it is worth keeping."""
-        name, value = field
-        name_index = _STATIC_NAMES.get(name, 0)
-        size = len(name) + len(value) + _ENTRY_OVERHEAD
-        if name in _SENSITIVE:
-            _write_int(out, 0x10, 0x0F, name_index)
-        elif name in _UNIQUE or size > self._max_size // 4:
-            _write_int(out, 0x00, 0x0F, name_index)
-        else:
-            _write_int(out, 0x40, 0x3F, name_index)
-            self._evict(self._max_size - size)
-            self._table.append(field)
-            self._numbers[field] = self._inserted
-            self._inserted += 1
-            self._size += size
-        if not name_index:
-            _write_int(out, 0, 0x7F, len(name))
-            out += name
-        _write_int(out, 0, 0x7F, len(value))
-        out += value
-
-    def _evict(self, limit: int) -> None:
-        """Drop the oldest entries until the table holds at most `limit` bytes."""
-        while self._size > limit:
-            name, value = field = self._table.popleft()
-            del self._numbers[field]
-            self._size -= len(name) + len(value) + _ENTRY_OVERHEAD
+            self._size -= len(name) + len(value) + ENTRY_OVERHEAD

@@ -13,6 +13,11 @@ from __future__ import annotations
 import threading
 from typing import Any, Final, TypeAlias
 
+# RFC 7541 section 4.1: a field's size is its name and value lengths plus 32.
+ENTRY_OVERHEAD: Final = 32
+# RFC 9113 section 6.5.2: the initial SETTINGS_HEADER_TABLE_SIZE, so the initial table size.
+PROTOCOL_TABLE_SIZE: Final = 4096
+
 # RFC 7541 Appendix A; HPACK index 1 is the first entry.
 STATIC_TABLE: Final[tuple[tuple[bytes, bytes], ...]] = (
     (b":authority", b""),

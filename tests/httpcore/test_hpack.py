@@ -15,8 +15,9 @@ from hpack.huffman import HuffmanEncoder
 from hpack.huffman_constants import REQUEST_CODES, REQUEST_CODES_LENGTH
 from hpack.struct import NeverIndexedHeaderTuple
 
-from httpcore import _hpack, _hpack_tables
-from httpcore._hpack import Decoder, Encoder, HeaderListTooLarge, HPACKError
+from httpcore import _hpack, _hpack_encoder, _hpack_tables
+from httpcore._hpack import Decoder, HeaderListTooLarge, HPACKError
+from httpcore._hpack_encoder import Encoder
 
 huffman = HuffmanEncoder(REQUEST_CODES, REQUEST_CODES_LENGTH).encode
 
@@ -61,9 +62,9 @@ def coded(data: bytes) -> bytes:
 
 def test_integer_examples_c1():
     out = bytearray()
-    _hpack._write_int(out, 0xE0, 0x1F, 10)
-    _hpack._write_int(out, 0x00, 0x1F, 1337)
-    _hpack._write_int(out, 0x00, 0xFF, 42)
+    _hpack_encoder._write_int(out, 0xE0, 0x1F, 10)
+    _hpack_encoder._write_int(out, 0x00, 0x1F, 1337)
+    _hpack_encoder._write_int(out, 0x00, 0xFF, 42)
     assert out.hex() == "ea" + "1f9a0a" + "2a"
     assert _hpack._read_int(b"\x1f\x9a\x0a", 1, 31) == (1337, 3)
 
