@@ -223,6 +223,16 @@ _TIMEOUT_FIELDS = (
 )
 
 
+def deadline_after(timeout: float | None) -> float | None:
+    """The `time.monotonic()` value `timeout` seconds from now; None for no limit."""
+    return None if timeout is None else time.monotonic() + timeout
+
+
+def time_left(deadline: float | None) -> float | None:
+    """Seconds left before `deadline`, never below 0; None for no deadline."""
+    return None if deadline is None else max(0.0, deadline - time.monotonic())
+
+
 def capped(timeout: float | None, deadline: float | None) -> float | None:
     """`timeout`, shortened to the time left before `deadline` (a `time.monotonic()` value).
 
@@ -233,18 +243,19 @@ def capped(timeout: float | None, deadline: float | None) -> float | None:
     assert capped(None, time.monotonic() + 60) <= 60
     ```
     """
-    if deadline is None:
+    left = time_left(deadline)
+    if left is None:
         return timeout
-    left = deadline - time.monotonic()
-    if left <= 0:
+    if left == 0:
         raise TotalTimeout(TOTAL_TIMEOUT_MESSAGE)
     return left if timeout is None or left < timeout else timeout
 
 
-def past_deadline(error: Timeout, deadline: float | None) -> Timeout:
-    """The error for a wait that timed out: `TotalTimeout` if it was cut short by `deadline`."""
+def past_deadline(error: Exception, deadline: float | None) -> Exception:
+    """The error a request ends with: a timeout that came at `deadline` is a `TotalTimeout`
+    (caused by it); anything else is `error` itself."""
     # Timers may fire a clock tick early.
-    if deadline is not None and time.monotonic() >= deadline - 0.001:
+    if isinstance(error, Timeout) and deadline is not None and time.monotonic() >= deadline - 0.001:
         total = TotalTimeout(TOTAL_TIMEOUT_MESSAGE)
         total.__cause__ = error
         return total

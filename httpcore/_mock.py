@@ -123,7 +123,8 @@ def _source(result: AnyResponse) -> bytes | Iterable[bytes] | AsyncIterable[byte
     return result._stream
 
 
-async def _read_async(body: bytes | Iterable[bytes] | AsyncIterable[bytes]) -> bytes:
+async def read_body(body: bytes | Iterable[bytes] | AsyncIterable[bytes]) -> bytes:
+    """A request body, whole, whatever form it was given in."""
     if isinstance(body, bytes):
         return body
     if isinstance(body, AsyncIterable):
@@ -131,11 +132,15 @@ async def _read_async(body: bytes | Iterable[bytes] | AsyncIterable[bytes]) -> b
     return b"".join(body)
 
 
-def _read_sync(body: bytes | Iterable[bytes] | AsyncIterable[bytes]) -> bytes:
+def read_body_sync(
+    body: bytes | Iterable[bytes] | AsyncIterable[bytes],
+    refusal: str = "SyncMockConnectionPool cannot read an async iterable body",
+) -> bytes:
+    """A request body, whole; an async iterable raises `RequestTypeError(refusal)`."""
     if isinstance(body, bytes):
         return body
     if not isinstance(body, Iterable):
-        raise RequestTypeError("SyncMockConnectionPool cannot read an async iterable body")
+        raise RequestTypeError(refusal)
     return b"".join(body)
 
 
@@ -195,7 +200,7 @@ class MockConnectionPool(_MockPool):
     ) -> Response:
         """As `ConnectionPool.request`; `timeout` is accepted and has nothing to limit."""
         request = self._prepare(method, url, headers, body)
-        request.body = await _read_async(request.body)
+        request.body = await read_body(request.body)
         result = self.handler(request)
         if isinstance(result, Awaitable):
             result = await result
@@ -252,7 +257,7 @@ class SyncMockConnectionPool(_MockPool):
     ) -> SyncResponse:
         """As `SyncConnectionPool.request`; `timeout` is accepted and has nothing to limit."""
         request = self._prepare(method, url, headers, body)
-        request.body = _read_sync(request.body)
+        request.body = read_body_sync(request.body)
         result = self.handler(request)
         exchange = self._answer(request, result)
         assert isinstance(result, (Response, SyncResponse))

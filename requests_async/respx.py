@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
 import httpx
@@ -34,6 +34,7 @@ from respx.mocks import Mocker
 from respx.models import PassThrough
 
 import httpcore
+from httpcore._mock import read_body, read_body_sync
 
 from ._async import transports as async_transports
 from ._async.adapters import _core_body
@@ -92,22 +93,6 @@ def _core_headers(response: httpx.Response) -> list[tuple[bytes, bytes]]:
     return [(name.lower(), value) for name, value in response.headers.raw]
 
 
-async def _read_async(body: bytes | Iterable[bytes] | AsyncIterable[bytes]) -> bytes:
-    if isinstance(body, bytes):
-        return body
-    if isinstance(body, AsyncIterable):
-        return b"".join([chunk async for chunk in body])
-    return b"".join(body)
-
-
-def _read_sync(body: bytes | Iterable[bytes] | AsyncIterable[bytes]) -> bytes:
-    if isinstance(body, bytes):
-        return body
-    if not isinstance(body, Iterable):
-        raise TypeError("the sync Session cannot send an async iterable body")
-    return b"".join(body)
-
-
 def _async_send(spec: Callable[..., Any]) -> Callable[..., Any]:
     async def send(
         self: Any,
@@ -118,7 +103,7 @@ def _async_send(spec: Callable[..., Any]) -> Callable[..., Any]:
         cert: Any = None,
         proxies: Mapping[str, str] | None = None,
     ) -> Response:
-        body = await _read_async(_core_body(request.body))
+        body = await read_body(_core_body(request.body))
         sent = _with_body(request, body)
         try:
             with _map_httpx_exceptions(sent):
@@ -154,7 +139,9 @@ def _sync_send(spec: Callable[..., Any]) -> Callable[..., Any]:
         cert: Any = None,
         proxies: Mapping[str, str] | None = None,
     ) -> SyncResponse:
-        body = _read_sync(_core_body(request.body))
+        body = read_body_sync(
+            _core_body(request.body), "the sync Session cannot send an async iterable body"
+        )
         sent = _with_body(request, body)
         try:
             with _map_httpx_exceptions(sent):

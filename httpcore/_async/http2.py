@@ -9,7 +9,14 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from .._backends.asyncio import AsyncBackend, AsyncStream, iterate_body
-from .._config import ProtocolLimits, TimeoutConfig, capped, past_deadline
+from .._config import (
+    ProtocolLimits,
+    TimeoutConfig,
+    capped,
+    deadline_after,
+    past_deadline,
+    time_left,
+)
 from .._exceptions import (
     ConnectTimeout,
     HTTPCoreError,
@@ -119,7 +126,7 @@ class AsyncHTTP2Connection(AsyncMultiplexer):
         Knowing SETTINGS_MAX_CONCURRENT_STREAMS before sharing the connection keeps the
         pool from opening more streams than the server allows.
         """
-        deadline = self._deadline(timeout)
+        deadline = deadline_after(timeout)
         await self._flush(timeout, wait=True)
         try:
             data = await self._read_bytes(timeout)
@@ -129,7 +136,7 @@ class AsyncHTTP2Connection(AsyncMultiplexer):
                 raise self._failure()
             await self._receive(data, timeout)
             while not self._engine.settings_received:
-                await self._read_once(self._remaining(deadline))
+                await self._read_once(time_left(deadline))
         except Timeout as exc:
             raise ConnectTimeout("timed out waiting for the server's HTTP/2 settings") from exc
 
@@ -148,12 +155,12 @@ class AsyncHTTP2Connection(AsyncMultiplexer):
         told when the head and body are sent and the response head arrives.
         """
         stream = self._open_stream(request)
-        stream.deadline = deadline = timeout.deadline
+        stream.deadline = timeout.deadline
         try:
             if trace is not None:
                 await self._send_traced(stream, request, timeout.write_timeout, trace)
             elif stream.local_ended:
-                write_timeout = capped(timeout.write_timeout, deadline)
+                write_timeout = capped(timeout.write_timeout, stream.deadline)
                 await self._flush(write_timeout, wait=True, batch=True)
             else:
                 await self._send_body(stream, request, timeout.write_timeout)
@@ -161,13 +168,11 @@ class AsyncHTTP2Connection(AsyncMultiplexer):
             if trace is not None:
                 info = {"status_code": status_code, "http_version": "HTTP/2"}
                 await trace.emit("response.headers.received", info)
-        except HTTPCoreError as exc:
+        except HTTPCoreError:
             self.close_stream(stream.id)
             # Send the reset now rather than with the next request's frames.
             with contextlib.suppress(HTTPCoreError):
                 await self._flush(timeout.write_timeout, wait=False)
-            if isinstance(exc, Timeout):
-                raise past_deadline(exc, deadline)  # noqa: B904
             raise
         except BaseException:
             self.close_stream(stream.id)

@@ -21,7 +21,9 @@ from .._config import (
     TimeoutConfig,
     _Default,
     capped,
+    deadline_after,
     past_deadline,
+    time_left,
 )
 from .._exceptions import (
     ConnectionClosed,
@@ -29,7 +31,6 @@ from .._exceptions import (
     ReadError,
     RequestNotProcessed,
     RequestTypeError,
-    Timeout,
     WriteError,
 )
 from .._models import URL, Origin, Request
@@ -168,9 +169,13 @@ class ConnectionPool(AsyncPoolState):
         try:
             response = await self._send(request, timeouts, tracer)
         except Exception as exc:
+            # Whatever stage ran past the deadline, the request ends with TotalTimeout.
+            error = past_deadline(exc, timeouts.deadline)
             if tracer is not None:
-                await tracer.emit("request.failed", {"error": exc})
-            raise
+                await tracer.emit("request.failed", {"error": error})
+            if error is exc:
+                raise
+            raise error  # noqa: B904 - past_deadline chained it to exc
         if not stream:
             # Reports its own failures.
             await response.read()
@@ -248,36 +253,25 @@ class ConnectionPool(AsyncPoolState):
                 # Here, so that a hook raising resolves `pending` like a failed connect.
                 await trace.emit("pool.wait.complete", {"origin": origin})
             if self.proxy is None:
-                connection = await open_connection(
-                    self._backend,
-                    origin,
-                    ssl=self.ssl,
-                    limits=self.protocol_limits,
-                    timeout=timeout.connect_timeout,
-                    http2=http2,
-                    trace=trace,
-                    deadline=timeout.deadline,
-                )
+                opener = functools.partial(open_connection, self._backend, origin)
             else:
-                connection = await open_proxied_connection(
-                    self._backend,
-                    self.proxy,
-                    origin,
-                    ssl=self.ssl,
-                    limits=self.protocol_limits,
-                    timeout=timeout.connect_timeout,
-                    http2=http2,
-                    trace=trace,
-                    deadline=timeout.deadline,
+                opener = functools.partial(
+                    open_proxied_connection, self._backend, self.proxy, origin
                 )
+            connection = await opener(
+                ssl=self.ssl,
+                limits=self.protocol_limits,
+                timeout=timeout.connect_timeout,
+                http2=http2,
+                trace=trace,
+                deadline=timeout.deadline,
+            )
         except BaseException as exc:
             if pending is not None:
                 with self._lock:
-                    # Requests waiting for this connection get the error of the connect,
-                    # not of this request's own deadline.
+                    # Requests waiting for this connection get the error of the connect as
+                    # it is, not as this request's own deadline makes it.
                     self._resolve(origin, pending, exc)
-            if isinstance(exc, Timeout):
-                raise past_deadline(exc, timeout.deadline)  # noqa: B904
             raise
         self._register(connection, origin, pending)
         if trace is not None and trace.log:
@@ -306,12 +300,9 @@ class ConnectionPool(AsyncPoolState):
                     if waiter is not None:
                         self._abandon(waiter)
                     raise
-            try:
-                connection, pending = await self._wait(
-                    origin, capped(timeout.pool_timeout, timeout.deadline), waiter, pending
-                )
-            except PoolTimeout as exc:
-                raise past_deadline(exc, timeout.deadline)  # noqa: B904
+            connection, pending = await self._wait(
+                origin, capped(timeout.pool_timeout, timeout.deadline), waiter, pending
+            )
         finally:
             self._count_waiting(origin, -1)
         return connection, pending, True
@@ -324,9 +315,9 @@ class ConnectionPool(AsyncPoolState):
         pending: PendingConnection | None,
     ) -> tuple[AsyncConnection | None, PendingConnection | None]:
         """Wait for a slot or a connection, queued by `_checkout` (on `waiter` or `pending`)."""
-        deadline = None if timeout is None else self._backend.monotonic() + timeout
+        deadline = deadline_after(timeout)
         while True:
-            remaining = None if deadline is None else max(0.0, deadline - self._backend.monotonic())
+            remaining = time_left(deadline)
             if waiter is not None:
                 try:
                     woken = await waiter.wait(remaining)

@@ -12,6 +12,7 @@ import time
 from collections.abc import AsyncIterable, Callable, Coroutine, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .._config import deadline_after, time_left
 from .._exceptions import (
     CertificateError,
     ConnectError,
@@ -286,7 +287,7 @@ class _SharedStream(SyncStream):
     def _call(self, operation: Callable[[], _T], timeout: float | None, *, reading: bool) -> _T:
         """Run a socket call, waiting up to `timeout` for the socket each time it would block."""
         error, expired = (ReadError, ReadTimeout) if reading else (WriteError, WriteTimeout)
-        deadline = None if timeout is None else time.monotonic() + timeout
+        deadline = deadline_after(timeout)
         while True:
             if self._closed:
                 raise error("the connection is closed")
@@ -297,8 +298,8 @@ class _SharedStream(SyncStream):
                 pass
             except OSError as exc:
                 raise error(str(exc) or type(exc).__name__) from exc
-            remaining = None if deadline is None else deadline - time.monotonic()
-            if (remaining is not None and remaining <= 0) or not self._wait(reading, remaining):
+            remaining = time_left(deadline)
+            if remaining == 0 or not self._wait(reading, remaining):
                 what = "reading from" if reading else "writing to"
                 raise expired(f"timed out {what} the server")
 
@@ -405,9 +406,8 @@ class SyncBackend:
 
     def resolve_all(self, host: str, port: int, *, timeout: float | None) -> list[str]:
         """The addresses of `host`, in the order the resolver gives them, without repeats."""
-        deadline = None if timeout is None else time.monotonic() + timeout
         try:
-            infos = _getaddrinfo(host, port, deadline)
+            infos = _getaddrinfo(host, port, deadline_after(timeout))
         except TimeoutError as exc:
             raise ConnectTimeout(f"timed out resolving {host}") from exc
         except OSError as exc:
@@ -428,7 +428,7 @@ class SyncBackend:
         `timeout` bounds the whole: name resolution, each address in turn, then the TLS
         handshake.
         """
-        deadline = None if timeout is None else time.monotonic() + timeout
+        deadline = deadline_after(timeout)
         try:
             sock = _connect_any(host, port, deadline)
         except TimeoutError as exc:
@@ -456,11 +456,10 @@ class SyncBackend:
 
 
 def _remaining(deadline: float | None) -> float | None:
-    """Seconds left before `deadline`; raises `TimeoutError` when none are."""
-    if deadline is None:
-        return None
-    left = deadline - time.monotonic()
-    if left <= 0:
+    """Seconds left before `deadline`; raises `TimeoutError` when none are (a socket timeout
+    of 0 would make the socket non-blocking instead)."""
+    left = time_left(deadline)
+    if left == 0:
         raise TimeoutError
     return left
 

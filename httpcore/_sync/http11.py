@@ -123,12 +123,9 @@ class SyncHTTP11Connection:
             max_header_bytes=limits.max_header_bytes,
             max_header_count=limits.max_header_count,
         )
-        self._deadline = deadline = timeout.deadline
-        try:
-            self._send_request(request, timeout.write_timeout, trace)
-            head = self._receive_head(timeout.read_timeout)
-        except Timeout as exc:
-            raise past_deadline(exc, deadline)  # noqa: B904 - the same error, or its cause
+        self._deadline = timeout.deadline
+        self._send_request(request, timeout.write_timeout, trace)
+        head = self._receive_head(timeout.read_timeout)
         http_version = "HTTP/" + head.http_version.decode("ascii")
         if trace is not None:
             info = {"status_code": head.status_code, "http_version": http_version}

@@ -10,7 +10,14 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from .._backends.sync import SyncBackend, SyncStream, iterate_body
-from .._config import ProtocolLimits, TimeoutConfig, capped, past_deadline
+from .._config import (
+    ProtocolLimits,
+    TimeoutConfig,
+    capped,
+    deadline_after,
+    past_deadline,
+    time_left,
+)
 from .._exceptions import (
     ConnectTimeout,
     HTTPCoreError,
@@ -120,7 +127,7 @@ class SyncHTTP2Connection(SyncMultiplexer):
         Knowing SETTINGS_MAX_CONCURRENT_STREAMS before sharing the connection keeps the
         pool from opening more streams than the server allows.
         """
-        deadline = self._deadline(timeout)
+        deadline = deadline_after(timeout)
         self._flush(timeout, wait=True)
         try:
             data = self._read_bytes(timeout)
@@ -130,7 +137,7 @@ class SyncHTTP2Connection(SyncMultiplexer):
                 raise self._failure()
             self._receive(data, timeout)
             while not self._engine.settings_received:
-                self._read_once(self._remaining(deadline))
+                self._read_once(time_left(deadline))
         except Timeout as exc:
             raise ConnectTimeout("timed out waiting for the server's HTTP/2 settings") from exc
 
@@ -149,12 +156,12 @@ class SyncHTTP2Connection(SyncMultiplexer):
         told when the head and body are sent and the response head arrives.
         """
         stream = self._open_stream(request)
-        stream.deadline = deadline = timeout.deadline
+        stream.deadline = timeout.deadline
         try:
             if trace is not None:
                 self._send_traced(stream, request, timeout.write_timeout, trace)
             elif stream.local_ended:
-                write_timeout = capped(timeout.write_timeout, deadline)
+                write_timeout = capped(timeout.write_timeout, stream.deadline)
                 self._flush(write_timeout, wait=True, batch=True)
             else:
                 self._send_body(stream, request, timeout.write_timeout)
@@ -162,13 +169,11 @@ class SyncHTTP2Connection(SyncMultiplexer):
             if trace is not None:
                 info = {"status_code": status_code, "http_version": "HTTP/2"}
                 trace.emit("response.headers.received", info)
-        except HTTPCoreError as exc:
+        except HTTPCoreError:
             self.close_stream(stream.id)
             # Send the reset now rather than with the next request's frames.
             with contextlib.suppress(HTTPCoreError):
                 self._flush(timeout.write_timeout, wait=False)
-            if isinstance(exc, Timeout):
-                raise past_deadline(exc, deadline)  # noqa: B904
             raise
         except BaseException:
             self.close_stream(stream.id)

@@ -20,7 +20,7 @@ import contextlib
 from collections.abc import Callable
 
 from .._backends.sync import SyncBackend, SyncEvent, SyncStream
-from .._config import ProtocolLimits, capped
+from .._config import ProtocolLimits, capped, deadline_after, time_left
 from .._exceptions import (
     ConnectionClosed,
     HTTPCoreError,
@@ -146,7 +146,7 @@ class SyncMultiplexer:
         error: type[Timeout],
     ) -> None:
         """Return once `ready()` holds, reading from the socket while nobody else does."""
-        deadline = self._deadline(capped(timeout, stream.deadline))
+        deadline = deadline_after(capped(timeout, stream.deadline))
         while True:
             with self._lock:
                 if ready():
@@ -163,14 +163,14 @@ class SyncMultiplexer:
             if leader:
                 self._read_until(ready, deadline, error)
             else:
-                self._follow(stream, waiter, self._remaining(deadline), error)
+                self._follow(stream, waiter, time_left(deadline), error)
 
     def _read_until(
         self, ready: Callable[[], bool], deadline: float | None, error: type[Timeout]
     ) -> None:
         try:
             while True:
-                self._read_once(self._remaining(deadline))
+                self._read_once(time_left(deadline))
                 with self._lock:
                     if ready() or self._error is not None:
                         return
@@ -349,12 +349,6 @@ class SyncMultiplexer:
         if self._goaway is None:
             return "the server closed the connection"
         return f"the server closed the connection after GOAWAY ({error_name(self._goaway[1])})"
-
-    def _deadline(self, timeout: float | None) -> float | None:
-        return None if timeout is None else self._backend.monotonic() + timeout
-
-    def _remaining(self, deadline: float | None) -> float | None:
-        return None if deadline is None else max(0.0, deadline - self._backend.monotonic())
 
 
 def _unread(stream: StreamState) -> int:

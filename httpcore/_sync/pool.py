@@ -22,7 +22,9 @@ from .._config import (
     TimeoutConfig,
     _Default,
     capped,
+    deadline_after,
     past_deadline,
+    time_left,
 )
 from .._exceptions import (
     ConnectionClosed,
@@ -30,7 +32,6 @@ from .._exceptions import (
     ReadError,
     RequestNotProcessed,
     RequestTypeError,
-    Timeout,
     WriteError,
 )
 from .._models import URL, Origin, Request
@@ -169,9 +170,13 @@ class SyncConnectionPool(SyncPoolState):
         try:
             response = self._send(request, timeouts, tracer)
         except Exception as exc:
+            # Whatever stage ran past the deadline, the request ends with TotalTimeout.
+            error = past_deadline(exc, timeouts.deadline)
             if tracer is not None:
-                tracer.emit("request.failed", {"error": exc})
-            raise
+                tracer.emit("request.failed", {"error": error})
+            if error is exc:
+                raise
+            raise error  # noqa: B904 - past_deadline chained it to exc
         if not stream:
             # Reports its own failures.
             response.read()
@@ -249,36 +254,25 @@ class SyncConnectionPool(SyncPoolState):
                 # Here, so that a hook raising resolves `pending` like a failed connect.
                 trace.emit("pool.wait.complete", {"origin": origin})
             if self.proxy is None:
-                connection = open_connection(
-                    self._backend,
-                    origin,
-                    ssl=self.ssl,
-                    limits=self.protocol_limits,
-                    timeout=timeout.connect_timeout,
-                    http2=http2,
-                    trace=trace,
-                    deadline=timeout.deadline,
-                )
+                opener = functools.partial(open_connection, self._backend, origin)
             else:
-                connection = open_proxied_connection(
-                    self._backend,
-                    self.proxy,
-                    origin,
-                    ssl=self.ssl,
-                    limits=self.protocol_limits,
-                    timeout=timeout.connect_timeout,
-                    http2=http2,
-                    trace=trace,
-                    deadline=timeout.deadline,
+                opener = functools.partial(
+                    open_proxied_connection, self._backend, self.proxy, origin
                 )
+            connection = opener(
+                ssl=self.ssl,
+                limits=self.protocol_limits,
+                timeout=timeout.connect_timeout,
+                http2=http2,
+                trace=trace,
+                deadline=timeout.deadline,
+            )
         except BaseException as exc:
             if pending is not None:
                 with self._lock:
-                    # Requests waiting for this connection get the error of the connect,
-                    # not of this request's own deadline.
+                    # Requests waiting for this connection get the error of the connect as
+                    # it is, not as this request's own deadline makes it.
                     self._resolve(origin, pending, exc)
-            if isinstance(exc, Timeout):
-                raise past_deadline(exc, timeout.deadline)  # noqa: B904
             raise
         self._register(connection, origin, pending)
         if trace is not None and trace.log:
@@ -307,12 +301,9 @@ class SyncConnectionPool(SyncPoolState):
                     if waiter is not None:
                         self._abandon(waiter)
                     raise
-            try:
-                connection, pending = self._wait(
-                    origin, capped(timeout.pool_timeout, timeout.deadline), waiter, pending
-                )
-            except PoolTimeout as exc:
-                raise past_deadline(exc, timeout.deadline)  # noqa: B904
+            connection, pending = self._wait(
+                origin, capped(timeout.pool_timeout, timeout.deadline), waiter, pending
+            )
         finally:
             self._count_waiting(origin, -1)
         return connection, pending, True
@@ -325,9 +316,9 @@ class SyncConnectionPool(SyncPoolState):
         pending: PendingConnection | None,
     ) -> tuple[SyncConnection | None, PendingConnection | None]:
         """Wait for a slot or a connection, queued by `_checkout` (on `waiter` or `pending`)."""
-        deadline = None if timeout is None else self._backend.monotonic() + timeout
+        deadline = deadline_after(timeout)
         while True:
-            remaining = None if deadline is None else max(0.0, deadline - self._backend.monotonic())
+            remaining = time_left(deadline)
             if waiter is not None:
                 try:
                     woken = waiter.wait(remaining)

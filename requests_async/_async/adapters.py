@@ -258,9 +258,8 @@ class HTTPAdapter(BaseAdapter):
         self, seconds: float, deadline: float | None, request: PreparedRequest
     ) -> None:
         """Wait before a retry; never past `deadline`, where the retry would find no time."""
-        if deadline is not None:
-            with map_core_exceptions(request):
-                seconds = min(seconds, capped(None, deadline) or 0.0)
+        with map_core_exceptions(request):
+            seconds = capped(seconds, deadline) or 0.0
         if self._backend is None:
             # Imported on first use, so that importing requests_async loads no event loop.
             from httpcore._backends.asyncio import AsyncBackend

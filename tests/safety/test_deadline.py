@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 
 import pytest
 
@@ -19,7 +19,7 @@ import requests_async
 import requests_async.sync as requests
 from requests_async._async.adapters import HTTPAdapter
 from requests_async._sync.adapters import HTTPAdapter as SyncHTTPAdapter
-from tests.safety.clients import REQUESTS_KINDS
+from tests.safety.clients import REQUESTS_KINDS, Client
 from tests.safety.conftest import raises
 from tests.safety.hostile import Script, response
 from tests.servers.raw import RawConnection, RawServer
@@ -67,6 +67,14 @@ SCRIPTS: dict[str, Script] = {
 }
 
 
+async def meets_the_deadline(client: Client, call: Awaitable[object]) -> None:
+    """Await `call`, which must end in TotalTimeout, no sooner than TOTAL and well before BOUND."""
+    started = time.monotonic()
+    with raises(client, httpcore.TotalTimeout):
+        await call
+    assert TOTAL <= time.monotonic() - started < BOUND
+
+
 @pytest.fixture
 def timed_client(make_client, kind_any):
     return make_client(kind_any, timeout=TIMEOUTS)
@@ -94,36 +102,26 @@ def slow_reader() -> Iterator[RawServer]:
 @pytest.mark.parametrize("path", ["/drip-head", "/drip-body", "/informational"])
 async def test_slow_server_meets_the_deadline(timed_client, hostile, path):
     server = hostile(SCRIPTS)
-    started = time.monotonic()
-    with raises(timed_client, httpcore.TotalTimeout):
-        await timed_client.fetch(server.url + path)
-    assert TOTAL <= time.monotonic() - started < BOUND
+    await meets_the_deadline(timed_client, timed_client.fetch(server.url + path))
     assert timed_client.counts() == (0, 0)
 
 
 async def test_streamed_body_meets_the_deadline(timed_client, hostile):
     # The deadline set when the request started still holds while the caller reads.
     server = hostile(SCRIPTS)
-    started = time.monotonic()
-    with raises(timed_client, httpcore.TotalTimeout):
-        await timed_client.stream(server.url + "/drip-body")
-    assert TOTAL <= time.monotonic() - started < BOUND
+    await meets_the_deadline(timed_client, timed_client.stream(server.url + "/drip-body"))
     assert timed_client.counts() == (0, 0)
 
 
 async def test_slow_upload_meets_the_deadline(timed_client, slow_reader):
-    started = time.monotonic()
-    with raises(timed_client, httpcore.TotalTimeout):
-        await timed_client.fetch(slow_reader.url + "/", "POST", body=b"x" * 64_000_000)
-    assert TOTAL <= time.monotonic() - started < BOUND
+    await meets_the_deadline(
+        timed_client, timed_client.fetch(slow_reader.url + "/", "POST", body=b"x" * 64_000_000)
+    )
 
 
 async def test_connect_meets_the_deadline(timed_client, full_backlog_listener):
     host, port = full_backlog_listener
-    started = time.monotonic()
-    with raises(timed_client, httpcore.TotalTimeout):
-        await timed_client.fetch(f"http://{host}:{port}/")
-    assert TOTAL <= time.monotonic() - started < BOUND
+    await meets_the_deadline(timed_client, timed_client.fetch(f"http://{host}:{port}/"))
 
 
 async def test_pool_wait_meets_the_deadline(make_client, core_kind, hostile):
@@ -134,10 +132,7 @@ async def test_pool_wait_meets_the_deadline(make_client, core_kind, hostile):
     holder = await client._call(
         pool.request("GET", server.url + "/quick", stream=True, timeout=None)
     )
-    started = time.monotonic()
-    with raises(client, httpcore.TotalTimeout):
-        await client.fetch(server.url + "/quick")
-    assert TOTAL <= time.monotonic() - started < BOUND
+    await meets_the_deadline(client, client.fetch(server.url + "/quick"))
     await client._call(holder.close())
 
 
@@ -145,10 +140,7 @@ async def test_redirects_share_one_deadline(timed_session, hostile):
     # Each hop takes 0.15 s and stays within every per-wait timeout; thirty of them would
     # take 4.5 s, but the deadline covers the whole chain.
     server = hostile(SCRIPTS)
-    started = time.monotonic()
-    with raises(timed_session, httpcore.TotalTimeout):
-        await timed_session.fetch(server.url + "/hop")
-    assert TOTAL <= time.monotonic() - started < BOUND
+    await meets_the_deadline(timed_session, timed_session.fetch(server.url + "/hop"))
     # About three hops fit in the deadline (fewer on a loaded machine), never thirty.
     assert 1 <= len(server.requests_to("/hop")) <= 4
 
